@@ -1,0 +1,45 @@
+"""The `tutor` command: an edge like `app.py`, where settings are read and parts are wired.
+
+Each group lives in its own module; commands that need the model import `adapters` lazily,
+inside the command, so `tutor db ...` never pays for torch.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from tutor.cli import adapters_cmd, content, db, learner, serve
+from tutor.settings import Settings, load_settings
+
+app = typer.Typer(
+    help="The tutor: a personalised tutoring chatbot. Each command's --help says more.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(ctx: typer.Context) -> None:
+    """Read the settings once; every command finds them in `ctx.obj`."""
+    if ctx.obj is None:
+        ctx.obj = load_settings()
+
+
+app.add_typer(db.app, name="db")
+app.add_typer(content.app, name="content")
+app.add_typer(learner.app, name="learner")
+app.add_typer(adapters_cmd.app, name="adapters")
+serve.register(app)
+
+
+def settings_of(ctx: typer.Context) -> Settings:
+    """The settings the root callback built (the one object passed down)."""
+    obj = ctx.find_root().obj
+    if not isinstance(obj, Settings):  # pragma: no cover - only if a command is run standalone
+        obj = load_settings()
+        ctx.find_root().obj = obj
+    return obj
+
+
+def main() -> None:
+    app()

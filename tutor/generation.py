@@ -1,0 +1,94 @@
+"""The one seam between the tutor and a language model, and a scripted fake for tests.
+
+The real generator (`adapters.generator.Generator`) fits `TextGenerator` structurally; the
+tutor never imports it. `app.py` or the CLI hands one in.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Protocol, runtime_checkable
+
+from prompts.request import GenerationRequest
+
+
+class GeneratorUnavailable(RuntimeError):
+    """The model cannot serve this request (not loaded, out of memory, ...): use a template."""
+
+
+@runtime_checkable
+class TextGenerator(Protocol):
+    """Streams text for a request. `available` is False when no model could be loaded."""
+
+    @property
+    def available(self) -> bool: ...
+
+    @property
+    def unavailable_reason(self) -> str | None: ...
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]:
+        """Yield chunks of text; raise `GeneratorUnavailable` or any error mid-stream."""
+        ...
+
+
+class UnavailableGenerator:
+    """A generator that never generates: the tutor falls back to templates for everything."""
+
+    def __init__(self, reason: str = "no language model is configured") -> None:
+        self._reason = reason
+
+    @property
+    def available(self) -> bool:
+        return False
+
+    @property
+    def unavailable_reason(self) -> str | None:
+        return self._reason
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]:
+        raise GeneratorUnavailable(self._reason)
+
+
+Reply = str | Callable[[GenerationRequest], Iterable[str] | str]
+
+
+class ScriptedGenerator:
+    """A fake model for tests: replies from a queue (or a function), and records every call.
+
+    A reply is a string (streamed word by word) or a callable taking the request and returning
+    a string or an iterable of chunks (which may raise midway, to test failures).
+    """
+
+    def __init__(self, replies: Iterable[Reply] = (), *, default: Reply | None = None) -> None:
+        self._replies: deque[Reply] = deque(replies)
+        self._default = default
+        self._lock = threading.Lock()
+        self.requests: list[GenerationRequest] = []
+
+    @property
+    def available(self) -> bool:
+        return True
+
+    @property
+    def unavailable_reason(self) -> str | None:
+        return None
+
+    def queue(self, *replies: Reply) -> None:
+        with self._lock:
+            self._replies.extend(replies)
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]:
+        with self._lock:
+            self.requests.append(request)
+            reply = self._replies.popleft() if self._replies else self._default
+        if reply is None:
+            raise AssertionError(f"ScriptedGenerator has no reply queued for task {request.task}")
+        produced = reply(request) if callable(reply) else reply
+        if isinstance(produced, str):
+            words = produced.split(" ")
+            for i, word in enumerate(words):
+                yield word if i == len(words) - 1 else word + " "
+        else:
+            yield from produced
