@@ -9,7 +9,7 @@ from __future__ import annotations
 import typer
 
 from tutor.cli import adapters_cmd, content, db, learner, serve
-from tutor.settings import Settings, load_settings
+from tutor.settings import load_settings
 
 app = typer.Typer(
     help="The tutor: a personalised tutoring chatbot. Each command's --help says more.",
@@ -30,15 +30,6 @@ app.add_typer(content.app, name="content")
 app.add_typer(learner.app, name="learner")
 app.add_typer(adapters_cmd.app, name="adapters")
 serve.register(app)
-
-
-def settings_of(ctx: typer.Context) -> Settings:
-    """The settings the root callback built (the one object passed down)."""
-    obj = ctx.find_root().obj
-    if not isinstance(obj, Settings):  # pragma: no cover - only if a command is run standalone
-        obj = load_settings()
-        ctx.find_root().obj = obj
-    return obj
 
 
 def main() -> None:
