@@ -92,3 +92,29 @@ class ScriptedGenerator:
                 yield word if i == len(words) - 1 else word + " "
         else:
             yield from produced
+
+
+DEFAULT_PROMPT_BUDGET = 700  # tokens of prompt when the generator does not say (GPT-2: 1024)
+
+
+def token_counter(generator: object) -> Callable[[str], int]:
+    """The generator's own `count_tokens(text)` when it has one, else a rough estimate.
+
+    Optional on the protocol: a fake or remote generator may not know its tokenizer. The
+    estimate (a token per three characters) errs towards overcounting English text for GPT-2's
+    BPE, so a prompt built with it fits the real budget.
+    """
+    counter = getattr(generator, "count_tokens", None)
+    if callable(counter):
+        return counter
+    return estimate_tokens
+
+
+def estimate_tokens(text: str) -> int:
+    return len(text) // 3 + 1
+
+
+def prompt_budget(generator: object) -> int:
+    """The generator's `max_prompt_tokens` when it has one, else `DEFAULT_PROMPT_BUDGET`."""
+    budget = getattr(generator, "max_prompt_tokens", None)
+    return budget if isinstance(budget, int) and budget > 0 else DEFAULT_PROMPT_BUDGET

@@ -1,0 +1,86 @@
+"""Every fixed sentence the tutor says, in one place, so wording is reviewed and changed here.
+
+These texts never contain an exercise's answer unless their name says so (`solution_text`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+MODEL_OFF_NOTICE = "(Explanations come from built-in templates right now.)"
+REPLY_FAILED = "I could not finish that reply. Please try again."
+
+REJECT_NOT_TEXT = "Please send your message as text."
+REJECT_EMPTY = "Your message is empty. Type an answer or a question."
+REJECT_INVALID = "Your message contains characters I cannot read. Please retype it."
+
+
+def reject_too_long(max_chars: int) -> str:
+    return f"Your message is too long (at most {max_chars} characters). Please shorten it."
+
+
+NO_EXERCISE = "There is no exercise open right now. Ask for a new exercise to start."
+ALL_DONE = (
+    "You have mastered every skill I can offer right now. Well done! "
+    "Ask for a new exercise any time to keep practising."
+)
+SMALL_TALK = "Hello! I'm here to practise maths with you. Answer the exercise, or ask for a hint."
+SMALL_TALK_THANKS = "You're welcome! Keep going."
+SMALL_TALK_NO_EXERCISE = "Hello! I'm here to practise maths with you. Ask for a new exercise."
+HINT_OFFER = "Would you like a hint? Press Hint or type 'hint'."
+SOLUTION_OFFER = "You can also ask to see the full solution."
+TOP_HINT_REACHED = "That was my last hint for this exercise."
+ALREADY_RECORDED = "(I already have this answer.)"
+STYLE_SET = "Got it: I will explain things {style} from now on."
+NEXT_UP = "Next up: {reason}"
+
+PRAISE = (
+    "Correct, well done!",
+    "That's right!",
+    "Yes, exactly right.",
+    "Correct! Nice work.",
+)
+
+
+def praise(count: int) -> str:
+    """A short praise line; varies with `count` so repeated praise does not read as a loop."""
+    return PRAISE[count % len(PRAISE)]
+
+
+def wrong_verdict(misconception: str | None) -> str:
+    """The code's verdict on a wrong answer (the model's feedback follows it)."""
+    if misconception:
+        return f"Not quite: it looks like you {misconception}."
+    return "Not quite."
+
+
+def malformed(message: str) -> str:
+    return f"I could not read that as an answer: {message}"
+
+
+def solution_refused(wrong_attempts: int, needed: int) -> str:
+    left = needed - wrong_attempts
+    tries = "try" if left == 1 else "tries"
+    return (
+        f"Let's keep working on it first: the full solution opens after {needed} wrong "
+        f"attempts ({left} more {tries}). A hint may help."
+    )
+
+
+def solution_text(steps: Sequence[str], answer_text: str) -> str:
+    """The worked solution with its answer: only ever shown when the solution is allowed."""
+    lines = ["Here is the full solution:"]
+    lines += [f"{i}. {step}" for i, step in enumerate(steps, start=1)]
+    lines.append(f"Answer: {answer_text}")
+    return "\n".join(lines)
+
+
+def new_exercise_intro(reason: str) -> str:
+    return f"Here is an exercise ({reason}):"
+
+
+STYLE_WORDS = {
+    "step-by-step": "step by step",
+    "short": "briefly",
+    "example": "with an example",
+}
