@@ -1,7 +1,71 @@
-"""`tutor db` commands."""
+"""`tutor db` commands: create or upgrade the database, and say which revision it is at."""
 
 from __future__ import annotations
 
 import typer
 
-app = typer.Typer(help="db commands.", no_args_is_help=True)
+from tutor.cli.common import settings_of
+
+app = typer.Typer(
+    help="The learner database: migrations (Alembic) and checks.", no_args_is_help=True
+)
+
+
+@app.command()
+def upgrade(
+    ctx: typer.Context,
+    revision: str = typer.Option("head", help="Alembic revision to upgrade to."),
+) -> None:
+    """Create the database or bring its schema up to date (safe to run again).
+
+    Uses DATABASE_URL, else the SQLite file `tutor.db` in TUTOR_DATA_DIR. Take a backup of a
+    database that holds real data first.
+    """
+    import students_db
+
+    url = settings_of(ctx).resolved_database_url
+    engine = students_db.make_engine(url)
+    try:
+        before = students_db.current_revision(engine)
+        after = students_db.upgrade(engine, revision)
+    finally:
+        engine.dispose()
+    where = engine.url.render_as_string(hide_password=True)
+    typer.echo(f"{where}: {before or 'empty'} -> {after}")
+
+
+@app.command()
+def current(ctx: typer.Context) -> None:
+    """Print the database's revision, marked "(head)" when it is up to date.
+
+    Exits with status 1 when the database is behind (or empty), so scripts can check it.
+    """
+    import students_db
+
+    engine = students_db.make_engine(settings_of(ctx).resolved_database_url)
+    try:
+        revision = students_db.current_revision(engine)
+    finally:
+        engine.dispose()
+    head = students_db.head_revision()
+    if revision == head:
+        typer.echo(f"{revision} (head)")
+        return
+    typer.echo(f"{revision or 'none'} (head is {head}: run `tutor db upgrade`)")
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def check(ctx: typer.Context) -> None:
+    """Refuse (exit 1, with the reason) unless the database is at the head revision."""
+    import students_db
+
+    engine = students_db.make_engine(settings_of(ctx).resolved_database_url)
+    try:
+        students_db.ensure_schema_current(engine)
+    except students_db.SchemaOutOfDate as error:
+        typer.echo(str(error), err=True)
+        raise typer.Exit(code=1) from error
+    finally:
+        engine.dispose()
+    typer.echo("schema is current")

@@ -1,0 +1,173 @@
+"""Teachers, classrooms and students: creating them and finding them at login.
+
+The store holds hashes only: hashing and checking passwords and PINs is the auth code's job.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from students_db import models
+from students_db._common import (
+    classroom_record,
+    require_write,
+    student_record,
+    teacher_record,
+)
+from students_db.errors import InvalidInput, NotFound, StoreError
+from students_db.records import (
+    ClassroomRecord,
+    StudentLogin,
+    StudentRecord,
+    TeacherLogin,
+    TeacherRecord,
+)
+
+# No 0/O, 1/I/L: a join code is read off a board and typed by children.
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 8
+_JOIN_CODE_TRIES = 10
+
+
+def create_teacher(
+    *, session: Session, username: str, display_name: str, password_hash: str
+) -> TeacherRecord:
+    require_write(session, "create_teacher")
+    username = _clean_name("username", username)
+    if session.scalar(select(models.Teacher.id).where(models.Teacher.username == username)):
+        raise InvalidInput(f"a teacher named {username!r} already exists")
+    row = models.Teacher(
+        username=username, display_name=display_name.strip(), password_hash=password_hash
+    )
+    session.add(row)
+    session.flush()
+    return teacher_record(row)
+
+
+def create_classroom(*, session: Session, teacher_id: int, name: str) -> ClassroomRecord:
+    """A new class of `teacher_id`, with a fresh join code that students type to log in."""
+    require_write(session, "create_classroom")
+    if session.get(models.Teacher, teacher_id) is None:
+        raise NotFound(f"no teacher with id {teacher_id}")
+    row = models.Classroom(
+        teacher_id=teacher_id, name=name.strip(), join_code=_new_join_code(session)
+    )
+    session.add(row)
+    session.flush()
+    return classroom_record(row)
+
+
+def _new_join_code(session: Session) -> str:
+    # 31^8 codes: a clash is rare; checking inside the write transaction makes it impossible
+    # on SQLite, and the unique constraint catches the astronomically rare race on PostgreSQL.
+    for _ in range(_JOIN_CODE_TRIES):
+        code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+        taken = session.scalar(
+            select(models.Classroom.id).where(models.Classroom.join_code == code)
+        )
+        if not taken:
+            return code
+    raise StoreError("could not find a free join code; try again")
+
+
+def normalise_join_code(code: str) -> str:
+    """What a student typed, as stored: upper case, no spaces or dashes."""
+    return code.strip().upper().replace(" ", "").replace("-", "")
+
+
+def create_student(
+    *,
+    session: Session,
+    classroom_id: int,
+    login_name: str,
+    display_name: str,
+    pin_hash: str,
+    grade_level: int | None = None,
+    preferences: Mapping[str, Any] | None = None,
+) -> StudentRecord:
+    require_write(session, "create_student")
+    login_name = _clean_name("login_name", login_name)
+    if session.get(models.Classroom, classroom_id) is None:
+        raise NotFound(f"no classroom with id {classroom_id}")
+    clash = select(models.Student.id).where(
+        models.Student.classroom_id == classroom_id, models.Student.login_name == login_name
+    )
+    if session.scalar(clash):
+        raise InvalidInput(f"this class already has a student who logs in as {login_name!r}")
+    row = models.Student(
+        classroom_id=classroom_id,
+        login_name=login_name,
+        display_name=display_name.strip(),
+        pin_hash=pin_hash,
+        grade_level=grade_level,
+        preferences=dict(preferences or {}),
+    )
+    session.add(row)
+    session.flush()
+    return student_record(row)
+
+
+def _clean_name(field: str, value: str) -> str:
+    cleaned = value.strip().lower()
+    if not cleaned or len(cleaned) > 64:
+        raise InvalidInput(f"{field} must be 1 to 64 characters; got {value!r}")
+    return cleaned
+
+
+def get_teacher_login(*, session: Session, username: str) -> TeacherLogin | None:
+    row = session.scalar(
+        select(models.Teacher).where(models.Teacher.username == username.strip().lower())
+    )
+    if row is None:
+        return None
+    return TeacherLogin(id=row.id, username=row.username, password_hash=row.password_hash)
+
+
+def get_student_login(*, session: Session, join_code: str, login_name: str) -> StudentLogin | None:
+    query = (
+        select(models.Student)
+        .join(models.Classroom, models.Classroom.id == models.Student.classroom_id)
+        .where(
+            models.Classroom.join_code == normalise_join_code(join_code),
+            models.Student.login_name == login_name.strip().lower(),
+        )
+    )
+    row = session.scalar(query)
+    if row is None:
+        return None
+    return StudentLogin(
+        id=row.id,
+        classroom_id=row.classroom_id,
+        login_name=row.login_name,
+        pin_hash=row.pin_hash,
+        active=row.active,
+    )
+
+
+def get_student(*, session: Session, student_id: int) -> StudentRecord | None:
+    """A student's own profile (the caller is that student, identified by the session)."""
+    row = session.get(models.Student, student_id)
+    return None if row is None else student_record(row)
+
+
+def set_student_preferences(
+    *, session: Session, student_id: int, preferences: Mapping[str, Any]
+) -> StudentRecord:
+    """Replace the student's own preferences (e.g. {"style": "step-by-step"})."""
+    require_write(session, "set_student_preferences")
+    row = session.get(models.Student, student_id)
+    if row is None:
+        raise NotFound(f"no student with id {student_id}")
+    row.preferences = dict(preferences)
+    session.flush()
+    return student_record(row)
+
+
+def get_teacher(*, session: Session, teacher_id: int) -> TeacherRecord | None:
+    row = session.get(models.Teacher, teacher_id)
+    return None if row is None else teacher_record(row)

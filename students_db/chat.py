@@ -1,0 +1,138 @@
+"""Chat sessions and messages of one student.
+
+A tutor reply is written in two short transactions around generation: `add_message(...,
+status="pending")` before, `finish_message(...)` after. No transaction stays open while the
+model writes, and a crash mid-generation leaves a row that says so.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from students_db import models
+from students_db._common import (
+    chat_session_record,
+    message_record,
+    require_non_negative,
+    require_one_of,
+    require_write,
+)
+from students_db.errors import NotFound
+from students_db.records import ChatSessionRecord, MessageRecord
+from students_db.timestamps import utcnow
+
+
+def open_chat_session(
+    *, session: Session, student_id: int, model_available: bool = True
+) -> ChatSessionRecord:
+    require_write(session, "open_chat_session")
+    if session.get(models.Student, student_id) is None:
+        raise NotFound(f"no student with id {student_id}")
+    row = models.ChatSession(
+        student_id=student_id, started_at=utcnow(), model_available=model_available
+    )
+    session.add(row)
+    session.flush()
+    return chat_session_record(row)
+
+
+def end_chat_session(
+    *, session: Session, student_id: int, chat_session_id: int, summary: str | None = None
+) -> ChatSessionRecord:
+    """Close the student's chat session, keeping an optional summary for the teacher."""
+    require_write(session, "end_chat_session")
+    row = _own_chat_session(session, student_id, chat_session_id)
+    row.ended_at = utcnow()
+    row.summary = summary
+    session.flush()
+    return chat_session_record(row)
+
+
+def add_message(
+    *,
+    session: Session,
+    student_id: int,
+    chat_session_id: int,
+    role: str,
+    text: str,
+    task: str | None = None,
+    adapter: str | None = None,
+    status: str = "ok",
+    prompt_tokens: int | None = None,
+    completion_tokens: int | None = None,
+    latency_ms: int | None = None,
+) -> MessageRecord:
+    require_write(session, "add_message")
+    require_one_of("role", role, models.MESSAGE_ROLES)
+    require_one_of("status", status, models.MESSAGE_STATUSES)
+    for name, value in (
+        ("prompt_tokens", prompt_tokens),
+        ("completion_tokens", completion_tokens),
+        ("latency_ms", latency_ms),
+    ):
+        require_non_negative(name, value)
+    _own_chat_session(session, student_id, chat_session_id)
+    row = models.Message(
+        session_id=chat_session_id,
+        student_id=student_id,
+        role=role,
+        text=text,
+        task=task,
+        adapter=adapter,
+        status=status,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        latency_ms=latency_ms,
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return message_record(row)
+
+
+def finish_message(
+    *,
+    session: Session,
+    student_id: int,
+    message_id: int,
+    text: str,
+    status: str,
+    prompt_tokens: int | None = None,
+    completion_tokens: int | None = None,
+    latency_ms: int | None = None,
+) -> MessageRecord:
+    """Fill in a (pending) message once generation is done, failed or fell back."""
+    require_write(session, "finish_message")
+    require_one_of("status", status, models.MESSAGE_STATUSES)
+    row = session.get(models.Message, message_id)
+    if row is None or row.student_id != student_id:
+        raise NotFound(f"student {student_id} has no message {message_id}")
+    row.text = text
+    row.status = status
+    row.prompt_tokens = prompt_tokens
+    row.completion_tokens = completion_tokens
+    row.latency_ms = latency_ms
+    session.flush()
+    return message_record(row)
+
+
+def recent_messages(
+    *, session: Session, student_id: int, limit: int = 20, chat_session_id: int | None = None
+) -> list[MessageRecord]:
+    """The student's latest messages, in the order they were written (oldest first)."""
+    query = select(models.Message).where(models.Message.student_id == student_id)
+    if chat_session_id is not None:
+        query = query.where(models.Message.session_id == chat_session_id)
+    query = query.order_by(models.Message.created_at.desc(), models.Message.id.desc()).limit(limit)
+    rows = list(session.scalars(query))
+    return [message_record(row) for row in reversed(rows)]
+
+
+def _own_chat_session(
+    session: Session, student_id: int, chat_session_id: int
+) -> models.ChatSession:
+    row = session.get(models.ChatSession, chat_session_id)
+    if row is None or row.student_id != student_id:
+        raise NotFound(f"student {student_id} has no chat session {chat_session_id}")
+    return row

@@ -1,0 +1,139 @@
+"""The engine factory and the two kinds of transaction the app uses.
+
+SQLite (the default) gets WAL, `synchronous=FULL`, foreign keys and a busy timeout on every
+connection. pysqlite's own transaction handling is switched off (`isolation_level=None`) and
+we emit BEGIN ourselves, because only then can a write transaction take the write lock up
+front (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes fails at once with
+"database is locked" when another writer committed in between, whatever the busy timeout.
+Read transactions use a plain BEGIN, so dashboards and history views run alongside writers.
+
+PostgreSQL (`postgresql+psycopg://...`) runs the same code; its row locks need no such care.
+
+Nothing is created at import time: `make_engine(url)` is called at the edge.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from students_db.errors import StoreBusy
+
+BUSY_TIMEOUT_S = 15.0
+# Execution option that marks a connection's transactions as writes (BEGIN IMMEDIATE).
+WRITE_OPTION = "students_db_write"
+# Key in `Session.info` telling query functions that they run in a write transaction.
+WRITE_INFO = "students_db.write"
+_BUSY_MARKERS = ("database is locked", "database is busy", "database table is locked")
+# PostgreSQL: serialization failure, deadlock, lock not available.
+_BUSY_PGCODES = {"40001", "40P01", "55P03"}
+
+
+def make_engine(url: str, *, busy_timeout_s: float = BUSY_TIMEOUT_S, **kwargs: Any) -> Engine:
+    """An engine for `url`, set up for our transactions; SQLite or PostgreSQL alike."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, busy_timeout_s=busy_timeout_s, **kwargs)
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(url, **kwargs)
+
+
+def _sqlite_engine(url: str, *, busy_timeout_s: float, **kwargs: Any) -> Engine:
+    connect_args = {"timeout": busy_timeout_s, **kwargs.pop("connect_args", {})}
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    timeout_ms = int(busy_timeout_s * 1000)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        try:
+            if not _is_memory(url):
+                cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        writes = connection.get_execution_options().get(WRITE_OPTION, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+    return engine
+
+
+def _is_memory(url: str) -> bool:
+    database = make_url(url).database
+    return not database or database == ":memory:"
+
+
+@dataclass(frozen=True)
+class SessionFactory:
+    """Makes read and write sessions on one engine (one pool, two transaction kinds)."""
+
+    engine: Engine
+    reader: sessionmaker[Session]
+    writer: sessionmaker[Session]
+
+
+def make_session_factory(engine: Engine) -> SessionFactory:
+    """Session makers for `read_session` and `write_session`, sharing the engine's pool."""
+    write_engine = engine.execution_options(**{WRITE_OPTION: True})
+    return SessionFactory(
+        engine=engine,
+        reader=sessionmaker(bind=engine, expire_on_commit=False, info={WRITE_INFO: False}),
+        writer=sessionmaker(bind=write_engine, expire_on_commit=False, info={WRITE_INFO: True}),
+    )
+
+
+@contextmanager
+def write_session(factory: SessionFactory) -> Iterator[Session]:
+    """A short write transaction: write lock taken at BEGIN, committed on success.
+
+    Raises `StoreBusy` (retryable; nothing saved) when the lock stays taken past the timeout.
+    Never hold one open across model generation.
+    """
+    with _translated_busy(), factory.writer() as session, session.begin():
+        yield session
+
+
+@contextmanager
+def read_session(factory: SessionFactory) -> Iterator[Session]:
+    """A read-only transaction (plain BEGIN): runs alongside writers on SQLite's WAL."""
+    with _translated_busy(), factory.reader() as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
+
+
+def is_write_session(session: Session) -> bool:
+    """Whether `session` came from `write_session` (functions that write check this)."""
+    return bool(session.info.get(WRITE_INFO, False))
+
+
+@contextmanager
+def _translated_busy() -> Iterator[None]:
+    try:
+        yield
+    except DBAPIError as error:
+        if _is_busy(error):
+            raise StoreBusy(str(error.orig).splitlines()[0]) from error
+        raise
+
+
+def _is_busy(error: DBAPIError) -> bool:
+    if isinstance(error, OperationalError):
+        text = str(error.orig).lower()
+        if any(marker in text for marker in _BUSY_MARKERS):
+            return True
+    return getattr(error.orig, "sqlstate", None) in _BUSY_PGCODES

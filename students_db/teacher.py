@@ -1,0 +1,284 @@
+"""What a teacher may read and set: only their own classes and students, every read logged.
+
+Each function takes the teacher's id (from the authenticated session). Asking for another
+teacher's class or student returns nothing (empty / None) and logs a denied row, so a probing
+account shows up in the access log. Because every read appends to the log, these functions run
+in a `write_session`; each holds SQLite's write lock only for a few milliseconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from students_db import models
+from students_db._common import (
+    assignment_record,
+    attempt_record,
+    classroom_record,
+    message_record,
+    require_write,
+    student_record,
+)
+from students_db.access_log import log_access
+from students_db.errors import NotFound
+from students_db.records import (
+    AssignmentRecord,
+    ClassroomRecord,
+    MasteryCell,
+    StudentRecord,
+    TimelineEntry,
+)
+from students_db.timestamps import utcnow
+
+_ACCESS_LOG = models.AccessLog.__table__
+_ATTEMPTS = models.Attempt.__table__
+
+
+def teacher_owns_student(*, session: Session, teacher_id: int, student_id: int) -> bool:
+    """Whether the student sits in one of the teacher's classes (logs nothing by itself)."""
+    query = (
+        select(models.Student.id)
+        .join(models.Classroom, models.Classroom.id == models.Student.classroom_id)
+        .where(models.Student.id == student_id, models.Classroom.teacher_id == teacher_id)
+    )
+    return session.scalar(query) is not None
+
+
+def teacher_owns_classroom(*, session: Session, teacher_id: int, classroom_id: int) -> bool:
+    query = select(models.Classroom.id).where(
+        models.Classroom.id == classroom_id, models.Classroom.teacher_id == teacher_id
+    )
+    return session.scalar(query) is not None
+
+
+def list_classrooms(*, session: Session, teacher_id: int) -> list[ClassroomRecord]:
+    require_write(session, "list_classrooms (it writes the access log)")
+    rows = session.scalars(
+        select(models.Classroom)
+        .where(models.Classroom.teacher_id == teacher_id)
+        .order_by(models.Classroom.name, models.Classroom.id)
+    )
+    classrooms = [classroom_record(row) for row in rows]
+    log_access(
+        session=session,
+        actor_role="teacher",
+        actor_id=teacher_id,
+        subject_student_id=None,
+        action="list_classrooms",
+        allowed=True,
+        detail=f"{len(classrooms)} classrooms",
+    )
+    return classrooms
+
+
+def list_students(*, session: Session, teacher_id: int, classroom_id: int) -> list[StudentRecord]:
+    """The students of one of the teacher's classes; empty for anyone else's class."""
+    if not _allowed_class(session, teacher_id, classroom_id, "list_students"):
+        return []
+    rows = session.scalars(
+        select(models.Student)
+        .where(models.Student.classroom_id == classroom_id)
+        .order_by(models.Student.display_name, models.Student.id)
+    )
+    students = [student_record(row) for row in rows]
+    _log_reads(session, teacher_id, (s.id for s in students), "list_students", classroom_id)
+    return students
+
+
+def class_mastery(*, session: Session, teacher_id: int, classroom_id: int) -> list[MasteryCell]:
+    """The class x skill table: P(known) of every (student, practised skill) in the class."""
+    if not _allowed_class(session, teacher_id, classroom_id, "class_mastery"):
+        return []
+    states = models.SkillState
+    query = (
+        select(
+            models.Student.id,
+            models.Student.display_name,
+            states.skill_key,
+            states.p_known,
+            states.attempts_count,
+        )
+        .join(states, states.student_id == models.Student.id)
+        .where(models.Student.classroom_id == classroom_id)
+        .order_by(models.Student.display_name, models.Student.id, states.skill_key)
+    )
+    cells = [
+        MasteryCell(
+            student_id=row[0],
+            display_name=row[1],
+            skill_key=row[2],
+            p_known=row[3],
+            attempts_count=row[4],
+        )
+        for row in session.execute(query)
+    ]
+    student_ids = session.scalars(
+        select(models.Student.id).where(models.Student.classroom_id == classroom_id)
+    )
+    _log_reads(session, teacher_id, student_ids, "class_mastery", classroom_id)
+    return cells
+
+
+def student_timeline(
+    *, session: Session, teacher_id: int, student_id: int, limit: int = 200
+) -> list[TimelineEntry]:
+    """The student's latest attempts and messages, merged and in time order (oldest first);
+    empty when the student is not in one of the teacher's classes."""
+    require_write(session, "student_timeline (it writes the access log)")
+    allowed = teacher_owns_student(session=session, teacher_id=teacher_id, student_id=student_id)
+    log_access(
+        session=session,
+        actor_role="teacher",
+        actor_id=teacher_id,
+        subject_student_id=student_id,
+        action="student_timeline",
+        allowed=allowed,
+    )
+    if not allowed:
+        return []
+    attempts = session.execute(
+        select(*_ATTEMPTS.c)
+        .where(_ATTEMPTS.c.student_id == student_id)
+        .order_by(_ATTEMPTS.c.created_at.desc(), _ATTEMPTS.c.id.desc())
+        .limit(limit)
+    )
+    messages = session.scalars(
+        select(models.Message)
+        .where(models.Message.student_id == student_id)
+        .order_by(models.Message.created_at.desc(), models.Message.id.desc())
+        .limit(limit)
+    )
+    entries = [TimelineEntry(at=row.created_at, attempt=attempt_record(row)) for row in attempts]
+    entries += [TimelineEntry(at=row.created_at, message=message_record(row)) for row in messages]
+    entries.sort(key=_timeline_order)
+    return entries[-limit:]
+
+
+def _timeline_order(entry: TimelineEntry) -> tuple[datetime, int, int]:
+    if entry.attempt is not None:
+        return (entry.at, 0, entry.attempt.id)
+    assert entry.message is not None
+    return (entry.at, 1, entry.message.id)
+
+
+def student_for_teacher(
+    *, session: Session, teacher_id: int, student_id: int
+) -> StudentRecord | None:
+    """One student's profile, if the student is in one of the teacher's classes."""
+    require_write(session, "student_for_teacher (it writes the access log)")
+    allowed = teacher_owns_student(session=session, teacher_id=teacher_id, student_id=student_id)
+    log_access(
+        session=session,
+        actor_role="teacher",
+        actor_id=teacher_id,
+        subject_student_id=student_id,
+        action="student_profile",
+        allowed=allowed,
+    )
+    row = session.get(models.Student, student_id) if allowed else None
+    return None if row is None else student_record(row)
+
+
+def assign_skill(
+    *,
+    session: Session,
+    teacher_id: int,
+    skill_key: str,
+    classroom_id: int | None = None,
+    student_id: int | None = None,
+    due_at: datetime | None = None,
+) -> AssignmentRecord | None:
+    """Set a skill for one of the teacher's classes or students (exactly one of the two).
+
+    Returns None, and logs a denied row, when the target is not the teacher's."""
+    require_write(session, "assign_skill")
+    if (classroom_id is None) == (student_id is None):
+        raise ValueError("assign_skill needs exactly one of classroom_id and student_id")
+    if classroom_id is not None:
+        allowed = teacher_owns_classroom(
+            session=session, teacher_id=teacher_id, classroom_id=classroom_id
+        )
+    else:
+        assert student_id is not None
+        allowed = teacher_owns_student(
+            session=session, teacher_id=teacher_id, student_id=student_id
+        )
+    if not allowed:
+        log_access(
+            session=session,
+            actor_role="teacher",
+            actor_id=teacher_id,
+            subject_student_id=student_id,
+            action="assign_skill",
+            allowed=False,
+            detail=f"classroom {classroom_id}" if classroom_id is not None else "",
+        )
+        return None
+    row = models.Assignment(
+        classroom_id=classroom_id,
+        student_id=student_id,
+        skill_key=skill_key,
+        due_at=due_at,
+        created_by=teacher_id,
+        created_at=utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    return assignment_record(row)
+
+
+def _allowed_class(session: Session, teacher_id: int, classroom_id: int, action: str) -> bool:
+    require_write(session, f"{action} (it writes the access log)")
+    if session.get(models.Teacher, teacher_id) is None:
+        raise NotFound(f"no teacher with id {teacher_id}")
+    allowed = teacher_owns_classroom(
+        session=session, teacher_id=teacher_id, classroom_id=classroom_id
+    )
+    if not allowed:
+        log_access(
+            session=session,
+            actor_role="teacher",
+            actor_id=teacher_id,
+            subject_student_id=None,
+            action=action,
+            allowed=False,
+            detail=f"classroom {classroom_id}",
+        )
+    return allowed
+
+
+def _log_reads(
+    session: Session, teacher_id: int, student_ids: Iterable[int], action: str, classroom_id: int
+) -> None:
+    """One allowed row per student read, in one bulk insert; a row for the class if empty."""
+    now = utcnow()
+    rows = [
+        {
+            "actor_role": "teacher",
+            "actor_id": teacher_id,
+            "subject_student_id": student_id,
+            "action": action,
+            "detail": f"classroom {classroom_id}",
+            "allowed": True,
+            "created_at": now,
+        }
+        for student_id in student_ids
+    ]
+    if not rows:
+        rows = [{**_empty_class_row(teacher_id, action, classroom_id), "created_at": now}]
+    session.execute(insert(_ACCESS_LOG), rows)
+
+
+def _empty_class_row(teacher_id: int, action: str, classroom_id: int) -> dict[str, object]:
+    return {
+        "actor_role": "teacher",
+        "actor_id": teacher_id,
+        "subject_student_id": None,
+        "action": action,
+        "detail": f"classroom {classroom_id} (no students)",
+        "allowed": True,
+    }
