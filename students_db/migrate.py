@@ -50,9 +50,9 @@ def current_revision(engine: Engine) -> str | None:
     A SQLite file that does not exist yet is reported as None rather than created.
     """
     database = engine.url.database
-    if engine.dialect.name == "sqlite" and database and database != ":memory:":
-        if not Path(database).exists():
-            return None
+    is_file = engine.dialect.name == "sqlite" and database and database != ":memory:"
+    if is_file and not Path(database).exists():
+        return None
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
