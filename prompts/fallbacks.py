@@ -19,8 +19,8 @@ def _steps(fields: Mapping[str, Value]) -> tuple[str, ...]:
 def explain(fields: Mapping[str, Value], style: str) -> str:
     steps, answer = _steps(fields), fields["answer"]
     focus = f"Pay attention to {fields['focus']}.\n" if "focus" in fields else ""
-    if style == "short":
-        return f"{focus}{' '.join(steps)} So the answer is {answer}."
+    if style == "short":  # one line: a short reply reads as one sentence run
+        return f"{focus.strip()} {' '.join(steps)} So the answer is {answer}.".lstrip()
     if style == "example":
         body = "\n".join(steps)
         return (
