@@ -28,7 +28,7 @@ from typing import Any
 
 import torch
 
-from adapters.manifest import AdapterRefused, Manifest, verify_adapter_folder
+from adapters.manifest import AdapterRefused, Manifest, adapter_folders, verify_adapter_folder
 from adapters.sampling import choose_token, make_rng
 from adapters.textstream import TextAssembler
 from prompts.request import GenerationRequest
@@ -93,13 +93,10 @@ def _refuse_missing_folder(base_model: str) -> None:
 
 
 def known_format_versions() -> dict[str, int]:
-    """The prompt-format versions the tutor speaks now, from `prompts` (empty if it has none)."""
-    try:
-        from prompts import FORMATS
-    except ImportError:
-        log.warning("prompts.FORMATS is not available: every adapter will be refused")
-        return {}
-    return {name: int(fmt.version) for name, fmt in FORMATS.items()}
+    """The prompt-format versions the tutor speaks now: an adapter must match one of them."""
+    from prompts import FORMAT_VERSIONS
+
+    return dict(FORMAT_VERSIONS)
 
 
 class Generator:
@@ -301,10 +298,7 @@ class Generator:
             return []
         if not self.adapters_dir.is_dir():
             log.info("no adapters folder at %s: serving the base model only", self.adapters_dir)
-            return []
-        return sorted(
-            p for p in self.adapters_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
-        )
+        return adapter_folders(self.adapters_dir)
 
     def _resolve_adapter(self, adapter: str | None) -> str:
         if adapter is None or adapter == BASE:

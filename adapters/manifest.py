@@ -109,6 +109,21 @@ def read_manifest(folder: Path) -> Manifest:
     return manifest
 
 
+def looks_like_adapter(path: Path) -> bool:
+    """A folder holding any adapter file (even a refused kind); other folders are ignored."""
+    names = (CONFIG_NAME, WEIGHTS_NAME, MANIFEST_NAME)
+    return path.is_dir() and any(
+        p.name in names or p.suffix.lower() in PICKLE_SUFFIXES for p in path.iterdir()
+    )
+
+
+def adapter_folders(root: Path) -> list[Path]:
+    """The adapter folders directly under `root`, by name; hidden (staging) folders skipped."""
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.iterdir() if not p.name.startswith(".") and looks_like_adapter(p))
+
+
 def verify_adapter_folder(
     path: Path, *, base_model: str, expected_format_versions: Mapping[str, int]
 ) -> Manifest:
