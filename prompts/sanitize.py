@@ -38,6 +38,8 @@ _MAX_COMBINING = 2  # more combining marks on one base character is a "Zalgo" fl
 
 def _drop_combining_floods(text: str) -> str:
     """Keep at most `_MAX_COMBINING` combining marks after each base character."""
+    if text.isascii():  # the common case, and ASCII has no combining marks
+        return text
     out: list[str] = []
     run = 0
     for ch in text:
