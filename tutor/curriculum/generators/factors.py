@@ -1,0 +1,61 @@
+"""Factors, multiples and powers."""
+
+from __future__ import annotations
+
+import math
+import random
+
+from tutor.curriculum.generators.base import Draft, draft, number_key, step
+from tutor.curriculum.misconceptions import rule
+
+
+def gcd(rng: random.Random) -> Draft:
+    g = rng.randint(2, 12)
+    m, n = rng.sample(range(1, 10), 2)
+    while math.gcd(m, n) != 1:
+        m, n = rng.sample(range(1, 10), 2)
+    a, b = g * m, g * n
+    return draft(
+        f"What is the greatest common factor of {a} and {b}?",
+        {"operation": "gcd", "a": str(a), "b": str(b)},
+        number_key(g),
+        [
+            step(f"List the factors of {a} and of {b}."),
+            step("The largest factor in both lists is", f"gcd({a}, {b})", str(g)),
+        ],
+        [rule("gives_lcm", a * b // g), rule("smaller_number", min(a, b))],
+    )
+
+
+def lcm(rng: random.Random) -> Draft:
+    a, b = rng.sample(range(2, 16), 2)
+    answer = a * b // math.gcd(a, b)
+    return draft(
+        f"What is the lowest common multiple of {a} and {b}?",
+        {"operation": "lcm", "a": str(a), "b": str(b)},
+        number_key(answer),
+        [
+            step(f"List multiples of {max(a, b)} until one is also a multiple of {min(a, b)}."),
+            step("The first shared multiple is", f"lcm({a}, {b})", str(answer)),
+        ],
+        [rule("gives_product", a * b), rule("gives_gcd", math.gcd(a, b))],
+    )
+
+
+def power(rng: random.Random) -> Draft:
+    base = rng.randint(2, 12)
+    exponent = rng.randint(2, 3 if base > 5 else 5)
+    answer = base**exponent
+    return draft(
+        f"What is {base}^{exponent}?",
+        {"operation": "power", "base": str(base), "exponent": str(exponent)},
+        number_key(answer),
+        [
+            step(f"{base}^{exponent} means {exponent} copies of {base} multiplied together."),
+            step("Multiply them:", " * ".join([str(base)] * exponent), str(answer)),
+        ],
+        [rule("base_times_exponent", base * exponent), rule("adds_instead", base + exponent)],
+    )
+
+
+FAMILIES = {"gcd": gcd, "lcm": lcm, "power": power}
