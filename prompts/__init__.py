@@ -14,7 +14,7 @@ from prompts.builder import (
     render,
     training_example,
 )
-from prompts.context import LearnerContext, Turn
+from prompts.context import LearnerContext, Turn, message_text
 from prompts.errors import (
     BudgetError,
     FieldValueError,
@@ -51,6 +51,7 @@ __all__ = [
     "clean_student_text",
     "fallback",
     "get_format",
+    "message_text",
     "prompt_budget",
     "render",
     "training_example",

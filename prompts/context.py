@@ -13,12 +13,41 @@ ROLES = ("student", "tutor")
 STYLES = ("step-by-step", "short", "example")
 
 
+def message_text(content: object) -> str:
+    """The text of a chat message's content: a str, or Gradio 6's list of content blocks.
+
+    Gradio 6 hands a Blocks handler `[{"type": "text", "text": ...}, ...]` but a
+    ChatInterface history plain strings (notes/tech.md); both become one str here. Non-text
+    blocks (files, images) are left out: the model reads text only.
+    """
+    if isinstance(content, str):
+        return content
+    if isinstance(content, dict):
+        content = [content]
+    if isinstance(content, list | tuple):
+        parts = [
+            block["text"] if isinstance(block, dict) else block
+            for block in content
+            if isinstance(block, str)
+            or (isinstance(block, dict) and isinstance(block.get("text"), str))
+        ]
+        return "\n".join(parts)
+    raise TypeError(
+        f"message content must be a str or a list of blocks, got {type(content).__name__}"
+    )
+
+
 @dataclass(frozen=True)
 class Turn:
     """One message of the recent conversation, oldest first in `LearnerContext.recent_turns`."""
 
     role: str  # "student" | "tutor"
     text: str
+
+    @classmethod
+    def of(cls, role: str, content: object) -> Turn:
+        """A turn from a chat message's content, str or Gradio 6 content blocks."""
+        return cls(role, message_text(content))
 
     def __post_init__(self) -> None:
         if self.role not in ROLES:

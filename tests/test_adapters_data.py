@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from adapters.data import TaskDataset, build_dataset, default_data_root, sources_for
+from adapters.data import (
+    TaskDataset,
+    build_dataset,
+    default_data_root,
+    sources_for,
+    write_dataset,
+)
 from adapters.data.split import is_validation, problem_key
 from prompts import END_MARKER, TrainingExample, get_format
 
@@ -306,3 +312,15 @@ def test_real_mathdial_problems_never_cross_the_gsm8k_split(real: dict[str, Task
     assert not statements(explain.validation) & statements(hint.train)
     assert not statements(explain.train) & statements(hint.validation)
     assert statements(explain.train) & statements(hint.train)  # the overlap is real
+
+
+def test_write_dataset_round_trips(data_root: Path, tmp_path: Path) -> None:
+    ds = build_dataset("explain", data_root, validation_fraction=0.0)
+    train, validation, manifest = write_dataset(ds, tmp_path / "out")
+    rows = [json.loads(line) for line in train.read_text(encoding="utf-8").splitlines()]
+    assert [TrainingExample(**row) for row in rows] == list(ds.train)
+    assert validation.read_text() == ""
+    written = json.loads(manifest.read_text())
+    assert written["data_hash"] == ds.data_hash and written["train_examples"] == 2
+    assert written["skipped"] == {"gsm8k: no calculator annotations": 1}
+    assert not list((tmp_path / "out").glob("*.tmp"))

@@ -253,3 +253,20 @@ def test_learner_context_checks_itself() -> None:
 def test_every_prompt_ends_with_the_response_header() -> None:
     for task, fields in SAMPLES.items():
         assert re.search(r"\n### Response\n\Z", render(task, fields, CONTEXT).prompt), task
+
+
+@pytest.mark.parametrize(
+    ("content", "text"),
+    [
+        ("plain", "plain"),
+        ([{"type": "text", "text": "a"}, {"type": "file", "file": "x.png"}, "b"], "a\nb"),
+        ({"type": "text", "text": "one block"}, "one block"),
+    ],
+)
+def test_turns_accept_str_or_gradio_content_blocks(content: object, text: str) -> None:
+    assert Turn.of("student", content) == Turn("student", text)
+
+
+def test_other_message_content_is_a_type_error() -> None:
+    with pytest.raises(TypeError, match="content"):
+        Turn.of("student", 42)

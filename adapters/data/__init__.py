@@ -13,10 +13,12 @@ from adapters.data.dataset import (
     default_data_root,
     sources_for,
 )
+from adapters.data.export import MANIFEST_NAME, write_dataset
 from adapters.data.records import Skipped, Source, SourceExample
 
 __all__ = [
     "BUILDER_VERSION",
+    "MANIFEST_NAME",
     "SOURCES",
     "TASK_SOURCES",
     "Skipped",
@@ -27,4 +29,5 @@ __all__ = [
     "data_hash",
     "default_data_root",
     "sources_for",
+    "write_dataset",
 ]
