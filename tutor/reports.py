@@ -1,0 +1,361 @@
+"""Teacher reports: what a teacher reads about their own classes, as dataclasses and frames.
+
+Every function takes the teacher's id (from the authenticated session) and goes through the
+store's teacher reads, which return nothing for another teacher's class or student and write
+each read (allowed or denied) to the access log; hence they need a write session. No gradio
+here: the UI renders these frames, the CLI prints them, a test reads them.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from students_db import models
+from students_db.access_log import log_access
+from students_db.records import AttemptRecord, StudentRecord
+from students_db.teacher import (
+    class_mastery,
+    list_students,
+    teacher_owns_student,
+)
+from students_db.teacher import (
+    student_timeline as store_timeline,
+)
+
+_STUDENT_NAME = models.Student.display_name
+_SIGNED_NUMBER = re.compile(r"^[+-][\d.,/ ]*$")
+MASTERY_COLUMNS = ["student_id", "student", "skill_key", "skill", "p_known", "attempts"]
+ATTEMPT_COLUMNS = [
+    "student_id",
+    "student",
+    "at",
+    "skill_key",
+    "exercise_id",
+    "seed",
+    "answer",
+    "correct",
+    "misconception_id",
+    "hints_used",
+    "time_taken_ms",
+    "kind",
+]
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    """One event in a student's timeline, flattened for a table."""
+
+    at: datetime
+    kind: str  # "attempt" | "hint" | "student" | "tutor"
+    skill_key: str | None
+    text: str
+    correct: bool | None
+    misconception_id: str | None
+    status: str | None  # message status; None for attempts
+
+
+@dataclass(frozen=True)
+class StrugglingStudent:
+    student_id: int
+    student: str
+    reasons: tuple[str, ...]  # in words a teacher acts on
+
+
+@dataclass(frozen=True)
+class SessionSummaryRow:
+    session_id: int
+    student_id: int
+    student: str
+    started_at: datetime
+    ended_at: datetime | None
+    summary: dict[str, Any]  # as stored by the tutor (skills, accuracy, hints, minutes, text)
+
+
+# -- mastery --------------------------------------------------------------------------------
+
+
+def class_mastery_frame(
+    *, session: Session, teacher_id: int, classroom_id: int, pack: Any = None
+) -> pd.DataFrame:
+    """Long table of P(known) per (student, practised skill); empty for another's class."""
+    cells = class_mastery(session=session, teacher_id=teacher_id, classroom_id=classroom_id)
+    rows = [
+        {
+            "student_id": c.student_id,
+            "student": c.display_name,
+            "skill_key": c.skill_key,
+            "skill": _skill_name(pack, c.skill_key),
+            "p_known": round(c.p_known, 4),
+            "attempts": c.attempts_count,
+        }
+        for c in cells
+    ]
+    return pd.DataFrame(rows, columns=MASTERY_COLUMNS)
+
+
+def mastery_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """The class x skill grid (students as rows, skills as columns) from the long table."""
+    if frame.empty:
+        return pd.DataFrame()
+    return frame.pivot_table(index="student", columns="skill", values="p_known", aggfunc="max")
+
+
+# -- one student ----------------------------------------------------------------------------
+
+
+def student_timeline(
+    *, session: Session, teacher_id: int, student_id: int, limit: int = 200
+) -> tuple[TimelineRow, ...]:
+    """Attempts, hints and messages of one of the teacher's students, oldest first."""
+    rows = []
+    for entry in store_timeline(
+        session=session, teacher_id=teacher_id, student_id=student_id, limit=limit
+    ):
+        if entry.attempt is not None:
+            a = entry.attempt
+            rows.append(
+                TimelineRow(
+                    entry.at, "attempt", a.skill_key, a.answer, a.correct, a.misconception_id, None
+                )
+            )
+        elif entry.message is not None:
+            m = entry.message
+            kind = "hint" if m.role == "tutor" and m.task == "hint" else m.role
+            rows.append(TimelineRow(entry.at, kind, None, m.text, None, None, m.status))
+    return tuple(rows)
+
+
+# -- the class ------------------------------------------------------------------------------
+
+
+def _class_attempts(
+    session: Session, teacher_id: int, classroom_id: int, *, limit: int = 500
+) -> list[tuple[StudentRecord, list[AttemptRecord]]]:
+    """Each student of the class with their attempts (oldest first), through the logged reads."""
+    result = []
+    for student in list_students(session=session, teacher_id=teacher_id, classroom_id=classroom_id):
+        entries = store_timeline(
+            session=session, teacher_id=teacher_id, student_id=student.id, limit=limit
+        )
+        result.append((student, [e.attempt for e in entries if e.attempt is not None]))
+    return result
+
+
+def struggling_students(
+    *,
+    session: Session,
+    teacher_id: int,
+    classroom_id: int,
+    min_attempts: int = 5,
+    low_growth: float = 0.15,
+    hints_per_attempt: float = 1.0,
+    repeated_misconception: int = 3,
+) -> tuple[StrugglingStudent, ...]:
+    """Students who practise without progress, lean on hints, or repeat a misconception.
+
+    - low mastery growth: on a skill with at least `min_attempts` attempts, the share of
+      correct answers in the second half is not above the first half's by `low_growth`, and
+      the overall accuracy there is below one half;
+    - many hints: more than `hints_per_attempt` hints per attempt over the last attempts;
+    - repeated misconception: the same misconception in `repeated_misconception` attempts.
+    """
+    found = []
+    for student, attempts in _class_attempts(session, teacher_id, classroom_id):
+        reasons = _struggle_reasons(
+            attempts, min_attempts, low_growth, hints_per_attempt, repeated_misconception
+        )
+        if reasons:
+            found.append(StrugglingStudent(student.id, student.display_name, tuple(reasons)))
+    return tuple(found)
+
+
+def _struggle_reasons(
+    attempts: Sequence[AttemptRecord],
+    min_attempts: int,
+    low_growth: float,
+    hints_per_attempt: float,
+    repeated: int,
+) -> list[str]:
+    reasons = []
+    by_skill: dict[str, list[AttemptRecord]] = {}
+    for attempt in attempts:
+        by_skill.setdefault(attempt.skill_key, []).append(attempt)
+    for skill_key, tries in by_skill.items():
+        if len(tries) < min_attempts:
+            continue
+        half = len(tries) // 2
+        first = sum(a.correct for a in tries[:half]) / half
+        second = sum(a.correct for a in tries[half:]) / (len(tries) - half)
+        overall = sum(a.correct for a in tries) / len(tries)
+        if second - first <= low_growth and overall < 0.5:
+            reasons.append(
+                f"little progress on {skill_key}: {len(tries)} attempts, "
+                f"{overall:.0%} correct, {first:.0%} -> {second:.0%}"
+            )
+    if attempts:
+        hints = sum(a.hints_used for a in attempts)
+        if len(attempts) >= min_attempts and hints / len(attempts) > hints_per_attempt:
+            reasons.append(f"many hints: {hints} over {len(attempts)} attempts")
+    counts = Counter(a.misconception_id for a in attempts if a.misconception_id)
+    for misconception, count in counts.most_common():
+        if count >= repeated:
+            reasons.append(f"repeated misconception {misconception}: {count} times")
+    return reasons
+
+
+def common_wrong_answers(
+    *, session: Session, teacher_id: int, classroom_id: int, top: int = 5
+) -> pd.DataFrame:
+    """Per skill, the most frequent wrong answers with their misconception (may be empty)."""
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for _student, attempts in _class_attempts(session, teacher_id, classroom_id):
+        for a in attempts:
+            if not a.correct:
+                counts[(a.skill_key, a.answer, a.misconception_id or "")] += 1
+    rows = [
+        {"skill_key": skill, "answer": answer, "misconception_id": mis or None, "count": n}
+        for (skill, answer, mis), n in counts.items()
+    ]
+    frame = pd.DataFrame(rows, columns=["skill_key", "answer", "misconception_id", "count"])
+    if frame.empty:
+        return frame
+    frame = frame.sort_values(["skill_key", "count", "answer"], ascending=[True, False, True])
+    return frame.groupby("skill_key", sort=True).head(top).reset_index(drop=True)
+
+
+def common_misconceptions(*, session: Session, teacher_id: int, classroom_id: int) -> pd.DataFrame:
+    """Per skill, each misconception seen and how many attempts and students showed it."""
+    rows = []
+    for student, attempts in _class_attempts(session, teacher_id, classroom_id):
+        for a in attempts:
+            if a.misconception_id:
+                rows.append((a.skill_key, a.misconception_id, student.id))
+    frame = pd.DataFrame(rows, columns=["skill_key", "misconception_id", "student_id"])
+    if frame.empty:
+        return pd.DataFrame(columns=["skill_key", "misconception_id", "attempts", "students"])
+    grouped = frame.groupby(["skill_key", "misconception_id"])
+    result = grouped.agg(attempts=("student_id", "size"), students=("student_id", "nunique"))
+    return result.reset_index().sort_values(["skill_key", "attempts"], ascending=[True, False])
+
+
+# -- sessions -------------------------------------------------------------------------------
+
+
+def session_summaries(
+    *, session: Session, teacher_id: int, student_id: int, limit: int = 50
+) -> tuple[SessionSummaryRow, ...]:
+    """The ended chat sessions of one of the teacher's students, newest first, with the
+    summary the tutor stored; empty for anyone else's student (and the read is logged)."""
+    allowed = teacher_owns_student(session=session, teacher_id=teacher_id, student_id=student_id)
+    log_access(
+        session=session,
+        actor_role="teacher",
+        actor_id=teacher_id,
+        subject_student_id=student_id,
+        action="session_summaries",
+        allowed=allowed,
+    )
+    if not allowed:
+        return ()
+    # TODO(store): a `chat_sessions_of(student_id=...)` query in students_db would own this.
+    table = models.ChatSession
+    rows = session.execute(
+        select(table.id, table.started_at, table.ended_at, table.summary, _STUDENT_NAME)
+        .join(models.Student, models.Student.id == table.student_id)
+        .where(table.student_id == student_id, table.ended_at.is_not(None))
+        .order_by(table.started_at.desc(), table.id.desc())
+        .limit(limit)
+    )
+    return tuple(
+        SessionSummaryRow(row[0], student_id, row[4], row[1], row[2], _summary(row[3]))
+        for row in rows
+    )
+
+
+def _summary(stored: str | None) -> dict[str, Any]:
+    if not stored:
+        return {}
+    try:
+        value = json.loads(stored)
+    except ValueError:
+        return {"text": stored}
+    return value if isinstance(value, dict) else {"text": stored}
+
+
+# -- exports --------------------------------------------------------------------------------
+
+
+def attempts_frame(*, session: Session, teacher_id: int, classroom_id: int) -> pd.DataFrame:
+    rows = [
+        {
+            "student_id": student.id,
+            "student": student.display_name,
+            "at": a.created_at.isoformat(),
+            "skill_key": a.skill_key,
+            "exercise_id": a.exercise_id,
+            "seed": a.seed,
+            "answer": a.answer,
+            "correct": a.correct,
+            "misconception_id": a.misconception_id,
+            "hints_used": a.hints_used,
+            "time_taken_ms": a.time_taken_ms,
+            "kind": a.kind,
+        }
+        for student, attempts in _class_attempts(session, teacher_id, classroom_id, limit=100_000)
+        for a in attempts
+    ]
+    return pd.DataFrame(rows, columns=ATTEMPT_COLUMNS)
+
+
+def export_attempts_csv(*, session: Session, teacher_id: int, classroom_id: int) -> str:
+    """Every attempt of the class as CSV text (header only for another teacher's class)."""
+    frame = attempts_frame(session=session, teacher_id=teacher_id, classroom_id=classroom_id)
+    return _csv(frame)
+
+
+def export_mastery_csv(
+    *, session: Session, teacher_id: int, classroom_id: int, pack: Any = None
+) -> str:
+    """The class's mastery table (long form) as CSV text."""
+    frame = class_mastery_frame(
+        session=session, teacher_id=teacher_id, classroom_id=classroom_id, pack=pack
+    )
+    return _csv(frame)
+
+
+def _csv(frame: pd.DataFrame) -> str:
+    """CSV with spreadsheet formula injection defused: a cell a student typed that starts with
+    = + - @ would run as a formula when a teacher opens the file."""
+    safe = frame.copy()
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]):
+            safe[column] = safe[column].map(_defuse)
+    buffer = io.StringIO()
+    safe.to_csv(buffer, index=False)
+    return buffer.getvalue()
+
+
+def _defuse(value: object) -> object:
+    if not isinstance(value, str) or value[:1] not in ("=", "+", "-", "@", "\t", "\r"):
+        return value
+    if _SIGNED_NUMBER.match(value):  # "-3" is an answer, not a formula
+        return value
+    return "'" + value
+
+
+def _skill_name(pack: Any, skill_key: str) -> str:
+    if pack is None:
+        return skill_key
+    skill = pack.skills.get(skill_key)
+    return skill.name if skill is not None else skill_key
