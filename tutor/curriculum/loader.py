@@ -85,7 +85,8 @@ def render(value: Any, key: AnswerKey) -> str:
     if key.kind == "ratio":
         return ":".join(str(p) for p in value)
     if key.kind == "percent":
-        return f"{value * 100}%"
+        percent = value * 100
+        return f"{percent}%" if percent.is_integer else f"({percent})%"
     return str(value)
 
 

@@ -72,7 +72,7 @@ _DENOMS = {
 _NUMBER_WORDS = set(_UNITS) | set(_TENS) | set(_SCALES)
 
 _TRANSLATE = str.maketrans(
-    {"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u00f7": "/", "\u2044": "/", "\u2215": "/"}
+    {"\u2212": "-", "\u2013": "-", "\u2014": "-", "\u2044": "/", "\u2215": "/"}
 )
 _WORD_TOKEN = re.compile(r"[a-z]+|\d+(?:\.\d+)?|\S")
 _NUMBER = re.compile(

@@ -63,7 +63,7 @@ def unit_rate(rng: random.Random) -> Draft:
     distance = speed * hours
     return draft(
         f"A car travels {distance} km in {hours} hours at a steady speed. "
-        "How many km does it travel in one hour?",
+        "How many km does it travel each hour?",
         {"operation": "unit_rate", "distance": str(distance), "hours": str(hours)},
         number_key(speed),
         [
