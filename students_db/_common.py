@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -41,6 +41,20 @@ def require_write(session: Session, what: str) -> None:
     which fails at once with "database is locked" when another writer got in first."""
     if not is_write_session(session):
         raise StoreError(f"{what} writes: call it inside students_db.write_session(...)")
+
+
+def lock_student(session: Session, student_id: int) -> bool:
+    """Serialise a write transaction with every other one for the same student; returns
+    whether the student exists.
+
+    On PostgreSQL this is `SELECT .. FOR NO KEY UPDATE` of the student's row (NO KEY, so it
+    does not conflict with the key-share locks that inserts referencing the student take). On
+    SQLite, BEGIN IMMEDIATE already serialises all writers and FOR UPDATE is not emitted.
+    """
+    query = select(models.Student.id).where(models.Student.id == student_id)
+    if is_write_session(session):
+        query = query.with_for_update(key_share=True)
+    return session.scalar(query) is not None
 
 
 def require_one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:

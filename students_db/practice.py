@@ -18,6 +18,7 @@ from students_db._common import (
     active_exercise_record,
     attempt_record,
     insert_for,
+    lock_student,
     require_non_negative,
     require_one_of,
     require_probability,
@@ -25,6 +26,7 @@ from students_db._common import (
     review_card_record,
     skill_state_record,
 )
+from students_db.engine import is_write_session
 from students_db.errors import InvalidInput, NotFound
 from students_db.records import (
     ActiveExerciseRecord,
@@ -143,7 +145,13 @@ def set_skill_state(
 
 
 def get_skill_states(*, session: Session, student_id: int) -> dict[str, SkillStateRecord]:
-    """The student's skill states by skill key (skills never practised are absent)."""
+    """The student's skill states by skill key (skills never practised are absent).
+
+    In a write session the student is locked first (see `lock_student`), so a BKT update
+    computed from these states cannot lose a concurrent update, even of a skill's first row.
+    """
+    if is_write_session(session):
+        lock_student(session, student_id)
     rows = session.execute(
         select(*_SKILL_STATES.c)
         .where(_SKILL_STATES.c.student_id == student_id)
@@ -261,5 +269,5 @@ def _active_row(session: Session, student_id: int) -> models.ActiveExercise | No
 
 
 def _require_student(session: Session, student_id: int) -> None:
-    if session.scalar(select(models.Student.id).where(models.Student.id == student_id)) is None:
+    if not lock_student(session, student_id):
         raise NotFound(f"no student with id {student_id}")
