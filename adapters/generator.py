@@ -440,6 +440,7 @@ class _BatchRun:
                 position_ids=positions,
                 past_key_values=cache,
                 use_cache=True,
+                logits_to_keep=1,  # prefill: the last position only, not (B, T, vocab)
                 **extra,
             )
             cache = out.past_key_values
