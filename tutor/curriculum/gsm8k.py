@@ -161,7 +161,7 @@ def _skills(question: str, operations: str, results: list[Fraction]) -> list[str
     """Skill keys of the shipped pack, most specific first, from what the problem does."""
     text = question.lower()
     tags: list[str] = []
-    decimal = re.search(r"\d\.\d", operations) is not None
+    decimal = re.search(r"\.\d", operations) is not None
     if PERCENT_WORDS.search(text) or "%" in operations:
         tags.append("percent.of_quantity")
     if FRACTION_WORDS.search(text):
