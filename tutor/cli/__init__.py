@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import typer
 
+from tutor.cli import accounts as accounts_cmd
 from tutor.cli import adapters_cmd, content, db, learner, serve
+from tutor.cli import chat as chat_cmd
+from tutor.cli import demo as demo_cmd
 from tutor.settings import load_settings
 
 app = typer.Typer(
@@ -30,6 +33,9 @@ app.add_typer(content.app, name="content")
 app.add_typer(learner.app, name="learner")
 app.add_typer(adapters_cmd.app, name="adapters")
 serve.register(app)
+app.add_typer(accounts_cmd.app, name="teacher")
+app.add_typer(demo_cmd.app, name="demo")
+chat_cmd.register(app)
 
 
 def main() -> None:

@@ -67,12 +67,34 @@ def solution_refused(wrong_attempts: int, needed: int) -> str:
     )
 
 
-def solution_text(steps: Sequence[str], answer_text: str) -> str:
-    """The worked solution with its answer: only ever shown when the solution is allowed."""
+def solution_text(steps: Sequence[str]) -> str:
+    """The worked solution's steps (the answer line follows, from `solution_answer`)."""
     lines = ["Here is the full solution:"]
     lines += [f"{i}. {step}" for i, step in enumerate(steps, start=1)]
-    lines.append(f"Answer: {answer_text}")
     return "\n".join(lines)
+
+
+def solution_answer(answer_text: str) -> str:
+    """The answer line of a shown solution: written by code, so it is always the key."""
+    return f"Answer: {answer_text}"
+
+
+def skill_overview(name: str, description: str) -> str:
+    return f"This exercise practises {name}: {description}"
+
+
+FEEDBACK_FOLLOW_UP = (
+    "Read the exercise again and check each step of your working against what it asks."
+)
+SAFE_HINT = (
+    "Look at what the question asks: which quantities does it give you, and which one are "
+    "you looking for? Write them down before you calculate."
+)
+SAFE_ANSWER = (
+    "I can explain the current exercise, give hints and check your answers, but I can't "
+    "answer that right now. Please ask your teacher."
+)
+SIMILAR_INTRO = "Let's look at a similar exercise with other numbers:"
 
 
 def new_exercise_intro(reason: str) -> str:
@@ -84,3 +106,7 @@ STYLE_WORDS = {
     "short": "briefly",
     "example": "with an example",
 }
+
+
+def mastery_moved(skill_name: str, before: float, after: float) -> str:
+    return f"Your mastery of {skill_name} is now {after:.2f} (was {before:.2f})."

@@ -1,0 +1,128 @@
+"""What one turn knows about the student, read inside the turn's write transaction.
+
+Reading inside the same transaction that writes (SQLite: BEGIN IMMEDIATE) means two turns of
+one student (two tabs) never both update mastery from the same stale P(known).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from students_db import models
+from students_db.chat import recent_messages
+from students_db.context import load_learner_context
+from students_db.fitting import load_skill_params
+from students_db.records import (
+    ActiveExerciseRecord,
+    AttemptRecord,
+    ChatSessionRecord,
+    LearnerContextRecord,
+    MessageRecord,
+    StudentRecord,
+)
+from tutor.dialogue import texts
+from tutor.learner.params import BktParams
+
+
+class UnknownStudent(LookupError):
+    """No (active) student with this id: the caller's session is stale or forged."""
+
+
+@dataclass(frozen=True)
+class TurnState:
+    student: StudentRecord
+    p_known: Mapping[str, float]  # practised skills only; others are at their prior
+    cards: Mapping[str, dict[str, Any]]  # FSRS cards of due reviews, by skill
+    due_reviews: tuple[str, ...]  # skill keys, soonest due first
+    active: ActiveExerciseRecord | None
+    attempts: tuple[AttemptRecord, ...]  # newest first
+    messages: tuple[MessageRecord, ...]  # oldest first
+    assigned: tuple[tuple[str, datetime | None], ...]  # (skill, due) set by the teacher
+    params: Mapping[str, BktParams]  # fitted parameters; the pack's priors otherwise
+    chat_session_id: int | None  # the student's open chat session, if any
+    notice_shown: bool  # the "templates right now" notice was shown in this chat session
+
+    def known(self, skill_key: str, pack: Any) -> float:
+        if skill_key in self.p_known:
+            return self.p_known[skill_key]
+        skill = pack.skills.get(skill_key)
+        return skill.bkt.p_init if skill is not None else 0.0
+
+    def bkt_params(self, skill_key: str, pack: Any) -> BktParams:
+        return self.params.get(skill_key) or pack.skills[skill_key].bkt
+
+
+def read_turn_state(*, session: Session, student_id: int, now: datetime) -> TurnState:
+    record = load_learner_context(session=session, student_id=student_id, now=now)
+    if record is None or not record.student.active:
+        raise UnknownStudent(f"no active student with id {student_id}")
+    chat = open_chat_session_of(session=session, student_id=student_id)
+    notice = False
+    if chat is not None:
+        shown = recent_messages(
+            session=session, student_id=student_id, limit=200, chat_session_id=chat.id
+        )
+        notice = any(m.role == "tutor" and texts.MODEL_OFF_NOTICE in m.text for m in shown)
+    return _state(session, record, chat, notice)
+
+
+def _state(
+    session: Session,
+    record: LearnerContextRecord,
+    chat: ChatSessionRecord | None,
+    notice: bool,
+) -> TurnState:
+    params = {
+        key: BktParams(
+            p_init=p.p_init,
+            p_learn=p.p_learn,
+            p_guess=p.p_guess,
+            p_slip=p.p_slip,
+            p_forget=p.p_forget,
+        )
+        for key, p in load_skill_params(session=session).items()
+    }
+    return TurnState(
+        student=record.student,
+        p_known={s.skill_key: s.p_known for s in record.skill_states},
+        cards={c.skill_key: c.card for c in record.due_reviews},
+        due_reviews=tuple(c.skill_key for c in record.due_reviews),
+        active=record.active_exercise,
+        attempts=record.recent_attempts,
+        messages=record.recent_messages,
+        assigned=tuple((a.skill_key, a.due_at) for a in record.assignments),
+        params=params,
+        chat_session_id=chat.id if chat is not None else None,
+        notice_shown=notice,
+    )
+
+
+def open_chat_session_of(*, session: Session, student_id: int) -> ChatSessionRecord | None:
+    """The student's latest chat session that has not ended.
+
+    TODO(store): this belongs in `students_db.chat` as `current_chat_session`; it reads the
+    table directly until that exists, and returns a record, never an ORM object.
+    """
+    table = models.ChatSession
+    row = session.scalar(
+        select(table)
+        .where(table.student_id == student_id, table.ended_at.is_(None))
+        .order_by(table.started_at.desc(), table.id.desc())
+        .limit(1)
+    )
+    if row is None:
+        return None
+    return ChatSessionRecord(
+        id=row.id,
+        student_id=row.student_id,
+        started_at=row.started_at,
+        ended_at=row.ended_at,
+        summary=row.summary,
+        model_available=row.model_available,
+    )
