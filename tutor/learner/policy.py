@@ -71,12 +71,12 @@ def next_activity(
     attempted; `due_reviews` are skill keys whose review cards are due, oldest first (keys no
     longer in `skills` are ignored); `assigned` keys or `Assignment`s, in the teacher's order;
     `now` only words an overdue assignment; `priors` gives P(known) of unstarted skills (by
-    default the `BktParams` prior).
+    default the skill's own `bkt.p_init` when it has one, else the `BktParams` default).
     """
     graph = _Graph(skills, p_known, priors or {})
     for key in due_reviews:
         if key in graph.by_key:
-            return Activity(key, "review", f"{graph.name(key)}: review due, {graph.mastery(key)}")
+            return Activity(key, "review", f"{graph.name(key)}, review due, {graph.mastery(key)}")
     assignments = [a if isinstance(a, Assignment) else Assignment(a) for a in assigned]
     chosen = _assigned(graph, assignments, now)
     if chosen is not None:
@@ -91,7 +91,7 @@ def next_activity(
         )
     for key in graph.order:
         if not graph.mastered(key) and graph.unlocked(key):
-            return Activity(key, "new", f"{graph.name(key)}: new skill, {graph.why(key)}")
+            return Activity(key, "new", f"{graph.name(key)}, new skill, {graph.why(key)}")
     return Activity(None, "done", "every skill mastered")
 
 
@@ -109,7 +109,7 @@ def _assigned(
             return Activity(
                 key,
                 "practice" if key in graph.p_known else "new",
-                f"{graph.name(key)}: assigned by your teacher{_due_text(a, now)}, "
+                f"{graph.name(key)}, assigned by your teacher{_due_text(a, now)}, "
                 f"{graph.mastery(key)}, {graph.why(key)}",
             )
     for a in ordered:
@@ -118,7 +118,7 @@ def _assigned(
             return Activity(
                 step,
                 "practice" if step in graph.p_known else "new",
-                f"{graph.name(step)}: needed for {graph.name(a.skill_key)}, assigned by your "
+                f"{graph.name(step)}, needed for {graph.name(a.skill_key)}, assigned by your "
                 f"teacher{_due_text(a, now)}, {graph.mastery(step)}",
             )
     return None
@@ -163,7 +163,10 @@ class _Graph:
     def p(self, key: str) -> float:
         if key in self.p_known:
             return self.p_known[key]
-        return self.priors.get(key, BktParams().p_init)
+        if key in self.priors:
+            return self.priors[key]
+        bkt = getattr(self.by_key[key], "bkt", None)  # the curriculum's Skill carries its own
+        return bkt.p_init if isinstance(bkt, BktParams) else BktParams().p_init
 
     def mastered(self, key: str) -> bool:
         return is_mastered(self.p(key))
