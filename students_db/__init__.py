@@ -26,6 +26,7 @@ from students_db.accounts import (
     normalise_join_code,
     set_student_preferences,
 )
+from students_db.backup import backup_sqlite
 from students_db.chat import (
     add_message,
     end_chat_session,
@@ -120,6 +121,7 @@ __all__ = [
     "add_message",
     "assign_skill",
     "assignments_for_student",
+    "backup_sqlite",
     "class_mastery",
     "clear_active_exercise",
     "create_classroom",
