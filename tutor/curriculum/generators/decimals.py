@@ -70,23 +70,19 @@ def add_sub(rng: random.Random) -> Draft:
 
 def multiply(rng: random.Random) -> Draft:
     x, y = rng.randint(2, 9), rng.randint(2, 99)
-    a, b = F(x, 10), F(y, 100 if y >= 10 and rng.random() < 0.5 else 10)
+    b_places = 2 if y >= 10 and rng.random() < 0.5 else 1
+    a, b = F(x, 10), F(y, 10**b_places)
     answer = a * b
-    places = 1 + (2 if b.denominator % 100 == 0 or (b * 10).denominator != 1 else 1)
-    wrong = F(x * int(b * b.denominator), 10 ** max(1, places - 1))
+    places = 1 + b_places
     return draft(
         f"What is {dec(a)} × {dec(b)}?",
         {"operation": "multiply", "a": dec(a), "b": dec(b)},
         number_key(answer, style="decimal"),
         [
-            step(
-                "Multiply as whole numbers first.",
-                f"{x} * {int(b * b.denominator)}",
-                str(x * int(b * b.denominator)),
-            ),
-            step(f"Count the decimal places in both numbers: {places}.", None, dec(answer)),
+            step("Multiply as whole numbers first.", f"{x} * {y}", str(x * y)),
+            step(f"The two numbers have {places} decimal places in all.", None, dec(answer)),
         ],
-        [rule("decimal_places", wrong, answer * 10)],
+        [rule("decimal_places", answer * 10, answer / 10)],
     )
 
 
