@@ -29,6 +29,8 @@ from students_db.accounts import (
 from students_db.backup import backup_sqlite
 from students_db.chat import (
     add_message,
+    chat_sessions_of,
+    current_chat_session,
     end_chat_session,
     finish_message,
     open_chat_session,
@@ -122,11 +124,13 @@ __all__ = [
     "assign_skill",
     "assignments_for_student",
     "backup_sqlite",
+    "chat_sessions_of",
     "class_mastery",
     "clear_active_exercise",
     "create_classroom",
     "create_student",
     "create_teacher",
+    "current_chat_session",
     "current_revision",
     "downgrade",
     "end_chat_session",

@@ -129,6 +129,30 @@ def recent_messages(
     return [message_record(row) for row in reversed(rows)]
 
 
+def current_chat_session(*, session: Session, student_id: int) -> ChatSessionRecord | None:
+    """The student's latest chat session that has not ended, if any."""
+    table = models.ChatSession
+    row = session.scalar(
+        select(table)
+        .where(table.student_id == student_id, table.ended_at.is_(None))
+        .order_by(table.started_at.desc(), table.id.desc())
+        .limit(1)
+    )
+    return None if row is None else chat_session_record(row)
+
+
+def chat_sessions_of(
+    *, session: Session, student_id: int, ended_only: bool = False, limit: int = 50
+) -> list[ChatSessionRecord]:
+    """The student's chat sessions, newest first (teacher callers check ownership and log)."""
+    table = models.ChatSession
+    query = select(table).where(table.student_id == student_id)
+    if ended_only:
+        query = query.where(table.ended_at.is_not(None))
+    rows = session.scalars(query.order_by(table.started_at.desc(), table.id.desc()).limit(limit))
+    return [chat_session_record(row) for row in rows]
+
+
 def _own_chat_session(
     session: Session, student_id: int, chat_session_id: int
 ) -> models.ChatSession:

@@ -235,6 +235,7 @@ def test_chat_messages_pending_then_finished(store: Store) -> None:
     student_id = _seed(store).student.id
     with db.write_session(store.factory) as session:
         chat = db.open_chat_session(session=session, student_id=student_id, model_available=False)
+        assert db.current_chat_session(session=session, student_id=student_id) == chat
         db.add_message(
             session=session,
             student_id=student_id,
@@ -268,6 +269,12 @@ def test_chat_messages_pending_then_finished(store: Store) -> None:
         )
     assert (done.status, done.adapter, done.completion_tokens) == ("fallback", "explain-v1", 9)
     assert ended.ended_at is not None and ended.summary == "fractions"
+    with db.read_session(store.factory) as session:
+        assert db.current_chat_session(session=session, student_id=student_id) is None
+        ended_sessions = db.chat_sessions_of(
+            session=session, student_id=student_id, ended_only=True
+        )
+    assert [c.id for c in ended_sessions] == [chat.id]
     assert not ended.model_available
     with db.read_session(store.factory) as session:
         messages = db.recent_messages(session=session, student_id=student_id, limit=10)
