@@ -39,6 +39,7 @@ from tutor.dialogue.context import (
     misconception_of,
     misconception_text,
 )
+from tutor.dialogue.guards import leak_check
 from tutor.dialogue.hints import hint_fields, level_for, pick_similar, step_lines, worked_example
 from tutor.dialogue.intent import Intent, classify
 from tutor.dialogue.mastery import after_answer
@@ -660,10 +661,8 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _leak_check(exercise: Any) -> Callable[[str], bool]:
-    def leaks(text: str) -> bool:
-        return bool(reveals_answer(text, exercise))
-
-    return leaks
+    """True when a text states this exercise's answer in any form the guard can read."""
+    return leak_check(lambda text: bool(reveals_answer(text, exercise)))
 
 
 def _last_wrong(state: TurnState, exercise: Any) -> AttemptRecord | None:

@@ -133,6 +133,8 @@ class ReplyStream:
         text = part.template
         if part.accept is not None and not part.accept(text):
             text = part.last_resort
+            if not part.accept(text):
+                text = texts.NUMBERLESS
         yield from self._show(text)
 
     def _model(self, part: ModelPart) -> Iterator[str]:

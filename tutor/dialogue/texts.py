@@ -86,10 +86,13 @@ def skill_overview(name: str, description: str) -> str:
 FEEDBACK_FOLLOW_UP = (
     "Read the exercise again and check each step of your working against what it asks."
 )
+# The fallbacks of last resort hold no number and no number word ("which one", "a half"):
+# whatever the answer, they cannot state it.
 SAFE_HINT = (
-    "Look at what the question asks: which quantities does it give you, and which one are "
-    "you looking for? Write them down before you calculate."
+    "Look at what the question asks: what does it give you, and what are you looking for? "
+    "Write both down before you calculate."
 )
+NUMBERLESS = "Take it step by step, and check each step against the question."
 SAFE_ANSWER = (
     "I can explain the current exercise, give hints and check your answers, but I can't "
     "answer that right now. Please ask your teacher."

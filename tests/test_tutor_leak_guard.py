@@ -1,0 +1,197 @@
+"""Acceptance 2: over 1,000 hints from a fake model that tries to state the answer in many
+forms, not one reaches the student. The hints go through the tutor's own reply path (request,
+guard, template); the check of what was shown is independent of the guard: it looks for the
+very strings the fake model wrote.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from random import Random
+
+import pytest
+
+import students_db as db
+from prompts import GenerationRequest, LearnerContext
+from tests.test_tutor_fixtures import make_school, sessions  # noqa: F401 - fixture
+from tutor.curriculum import load_default_pack
+from tutor.dialogue import texts
+from tutor.dialogue.hints import hint_fields
+from tutor.dialogue.pipeline import ReplyStream
+from tutor.dialogue.requests import model_part
+from tutor.generation import ScriptedGenerator, estimate_tokens
+from tutor.tutor import Tutor, _leak_check
+
+SKILLS = (
+    "fractions.add_like",
+    "fractions.add_unlike",
+    "fractions.multiply",
+    "decimals.add_sub",
+    "decimals.fraction_to_decimal",
+    "percent.of_quantity",
+    "whole.add",
+    "whole.multiply",
+    "integers.add_sub",
+    "ops.brackets",
+)
+WORDS = {
+    Fraction(1, 2): ["one half", "a half", "half"],
+    Fraction(3, 4): ["three quarters", "three fourths", "three-quarters"],
+    Fraction(1, 4): ["one quarter", "a quarter", "one fourth"],
+    Fraction(2, 3): ["two thirds"],
+    Fraction(1, 3): ["one third"],
+}
+SMALL = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+]
+SENTENCES = (
+    "The answer is {}.",
+    "So it is {}, easy!",
+    "Hint: try {} and check.",
+    "You should get {} if you add them up.",
+    "It's {}",
+    "{}",
+    "Remember: {} is what we are after.",
+)
+
+
+@pytest.fixture(scope="module")
+def pack():  # type: ignore[no-untyped-def]
+    return load_default_pack()
+
+
+def leak_forms(exercise) -> list[str]:  # type: ignore[no-untyped-def]
+    """The answer written every way a student (or a model) might write it."""
+    forms = [exercise.answer_text]
+    if exercise.answer.kind != "number":
+        return forms
+    value = Fraction(int(exercise.answer.value.p), int(exercise.answer.value.q))
+    p, q = value.numerator, value.denominator
+    forms += [f"x = {exercise.answer_text}", f"x={exercise.answer_text}"]
+    if q != 1:
+        forms += [f"{p}/{q}", f"{p} / {q}", f"{2 * p}/{2 * q}", f"{p} over {q}", f"{p}÷{q}"]
+        forms += [f"{p} out of {q}", f"{p} divided by {q}"]
+        if abs(p) > q:
+            whole, rest = divmod(abs(p), q)
+            forms.append(f"{'-' if p < 0 else ''}{whole} {rest}/{q}")
+    decimal = _decimal(value)
+    if decimal is not None:
+        forms += [decimal, f"x={decimal}", f"x = {decimal}"]
+        if "." in decimal and q != 1:
+            forms.append(decimal.replace(".", ","))
+        if decimal.startswith("0."):
+            forms.append(decimal[1:])
+        if 0 < value < 10:
+            forms.append(f"{_decimal(value * 100)}%")
+    forms += WORDS.get(value, [])
+    if q == 1 and 0 <= p < len(SMALL):
+        forms.append(SMALL[p])
+    return forms
+
+
+def _decimal(value: Fraction) -> str | None:
+    q = value.denominator
+    while q % 2 == 0:
+        q //= 2
+    while q % 5 == 0:
+        q //= 5
+    if q != 1:
+        return None
+    text = f"{float(value):.6f}".rstrip("0").rstrip(".")
+    return text
+
+
+def shown_forms(text: str, forms: list[str]) -> list[str]:
+    """Which of `forms` appear in `text` as a whole number/word (not inside another one)."""
+    found = []
+    for form in forms:
+        pattern = r"(?<![\w./,])" + re.escape(form) + r"(?![\w/]|[.,]\d)"
+        if re.search(pattern, text, re.IGNORECASE):
+            found.append(form)
+    return found
+
+
+def test_a_thousand_leaky_hints_leak_nothing(pack) -> None:  # type: ignore[no-untyped-def]
+    rng = Random(2024)
+    exercises = [pack.exercise(skill, seed) for skill in SKILLS for seed in range(100)]
+    three_quarters = [e for e in exercises if e.answer_text == "3/4"]
+    assert three_quarters, "the table needs exercises whose answer is 3/4"
+    exercises = three_quarters * 10 + exercises
+    attempts = leaked_by_model = shown_leaks = 0
+    for exercise in exercises[:1100]:
+        forms = leak_forms(exercise)
+        form = rng.choice(forms)
+        said = rng.choice(SENTENCES).format(form)
+
+        def leaky(request: GenerationRequest, said: str = said) -> str:
+            return said
+
+        generator = ScriptedGenerator(default=leaky)
+        level = rng.randint(1, 3)
+        fields = hint_fields(
+            skill_name=pack.skills[exercise.skill_key].name,
+            statement=exercise.statement,
+            level=level,
+            student_answer="12345" if level > 1 else None,
+        )
+        leaks = _leak_check(exercise)
+        part = model_part(
+            "hint",
+            fields,
+            LearnerContext(),
+            generator=generator,
+            accept=lambda text, leaks=leaks: not leaks(text),
+            last_resort=texts.SAFE_HINT,
+        )
+        stream = ReplyStream([part], generator=generator, count_tokens=estimate_tokens,
+                             notice_pending=False)  # fmt: skip
+        shown = "".join(stream)
+        attempts += 1
+        leaked_by_model += bool(shown_forms(said, forms))
+        found = shown_forms(shown, forms)
+        assert not found, (exercise.statement, exercise.answer_text, said, shown)
+        shown_leaks += bool(found) or leaks(shown)
+    assert attempts >= 1000
+    assert leaked_by_model >= 0.9 * attempts  # the fake model really tried
+    assert shown_leaks == 0
+
+
+def test_hints_through_the_tutor_never_state_the_answer(
+    sessions: db.SessionFactory,  # noqa: F811
+    pack,  # type: ignore[no-untyped-def]
+) -> None:
+    school = make_school(sessions, students=3)
+    rng = Random(7)
+    current: dict[str, object] = {}
+
+    def leaky(request: GenerationRequest) -> str:
+        exercise = current["exercise"]
+        return rng.choice(SENTENCES).format(rng.choice(leak_forms(exercise)))
+
+    tutor = Tutor(sessions=sessions, pack=pack, generator=ScriptedGenerator(default=leaky), seed=3)
+    checked = 0
+    for student in school.student_ids:
+        for _ in range(4):
+            "".join(tutor.new_exercise(student))
+            with db.read_session(sessions) as s:
+                active = db.get_active_exercise(session=s, student_id=student)
+            exercise = pack.exercise_by_id(active.exercise_id, active.seed)
+            current["exercise"] = exercise
+            for _ in range(4):
+                shown = "".join(tutor.hint(student))
+                assert not shown_forms(shown, leak_forms(exercise)), (exercise, shown)
+                checked += 1
+    assert checked == 48
