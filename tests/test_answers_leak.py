@@ -41,6 +41,10 @@ LEAKS = [
     (QUARTERS, "three fourths"),
     (QUARTERS, "It is 6/8 when you add them"),
     (QUARTERS, "3 out of 4"),
+    (QUARTERS, "three over four"),
+    (QUARTERS, "3 divided by 4"),
+    (QUARTERS, "3\u00f74"),
+    (QUARTERS, "0,75"),
     (QUARTERS, "3 quarters"),
     (QUARTERS, "\u00be"),
     (QUARTERS, "zero point seven five"),
@@ -106,6 +110,8 @@ def test_spec_numbers_and_wordings() -> None:
     assert not wording_matches_spec("Ana eats 1/4 of a cake, then 3/4 more.", spec)
     assert not wording_matches_spec("Ana eats 1/4 of a cake, then 2/4 more, and 5 pies.", spec)
     assert not wording_matches_spec("Ana eats some cake.", spec)
+    big = {"operation": "add", "a": "1250", "b": "3"}
+    assert wording_matches_spec("A farm has 1,250 hens and buys 3 more.", big)
     percent = {"operation": "percent_of", "percent": "15%", "of": "80"}
     assert wording_matches_spec(
         "A shop takes 15 percent off a $80 coat. How much is that?", percent

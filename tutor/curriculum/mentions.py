@@ -83,8 +83,11 @@ _NUMBER = re.compile(
     r"(?P<pct>[ \t]*(?:%|percent\b|per[ \t]*cent\b))?"
 )
 _PAIR = re.compile(
-    r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?::|\bto\b|\bout\s+of\b|\bover\b|\bdivided\s+by\b)\s*(\d+(?:\.\d+)?)(?![\d.])"
+    r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?::|÷|\bto\b|\bout\s+of\b|\bover\b|\bdivided\s+by\b)\s*"
+    r"(\d+(?:\.\d+)?)(?![\d.])"
 )
+
+_DECIMAL_COMMA = re.compile(r"(?<![\d,.])\d+,\d+(?![\d,])")  # "0,75" or "1,375" read as a decimal
 
 
 @dataclass(frozen=True)
@@ -92,14 +95,17 @@ class Mention:
     """A number found in text: what was written (after words became digits) and its values.
 
     `value` is the main reading; `others` are further readings a reader could take (a
-    percentage also as its bare number, `3 out of 4` also as 3/4). `parts` is set for a
-    ratio-like pair (`3:4`, `3 to 4`).
+    percentage also as its bare number). `parts` is set for a ratio-like pair (`3:4`,
+    `3 to 4`, `3 out of 4`, `3 ÷ 4`, read as 3/4). `alternative` marks a second reading of
+    text already read as numbers (a pair, or a decimal comma: `0,75` as 0.75): the leak guard
+    weighs it, the wording check does not.
     """
 
     text: str
     value: Fraction
     others: tuple[Fraction, ...] = ()
     parts: tuple[Fraction, ...] = ()
+    alternative: bool = False
 
     @property
     def values(self) -> tuple[Fraction, ...]:
@@ -122,7 +128,9 @@ def answer_mentions(text: str) -> list[Mention]:
     for m in _PAIR.finditer(s):
         a, b = Fraction(m.group(1)), Fraction(m.group(2))
         if b != 0:
-            found.append(Mention(m.group(0), a / b, (), (a, b)))
+            found.append(Mention(m.group(0), a / b, (), (a, b), alternative=True))
+    for m in _DECIMAL_COMMA.finditer(s):
+        found.append(Mention(m.group(0), Fraction(m.group(0).replace(",", ".")), alternative=True))
     return found
 
 
@@ -161,13 +169,13 @@ def spec_numbers(spec: Mapping[str, object]) -> set[Fraction]:
         if isinstance(value, int | float | Fraction):
             numbers.add(Fraction(value))
         elif isinstance(value, str):
-            numbers |= {m.value for m in answer_mentions(value) if not m.parts}
+            numbers |= {m.value for m in answer_mentions(value) if not m.alternative}
     return numbers
 
 
 def wording_matches_spec(text: str, spec: Mapping[str, object]) -> bool:
     """True when a wording mentions exactly the spec's numbers: none missing, none added."""
-    found = {m.value for m in answer_mentions(text) if not m.parts}
+    found = {m.value for m in answer_mentions(text) if not m.alternative}
     return found == spec_numbers(spec)
 
 
