@@ -20,6 +20,7 @@ import logging
 import queue
 import threading
 import time
+import warnings
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -97,6 +98,16 @@ def known_format_versions() -> dict[str, int]:
     from prompts import FORMAT_VERSIONS
 
     return dict(FORMAT_VERSIONS)
+
+
+def _attach(model: Any, folder: Path, name: str) -> Any:
+    """Load one verified adapter folder under `name`; the first one wraps the base model."""
+    from peft import PeftModel
+
+    if isinstance(model, PeftModel):
+        model.load_adapter(str(folder), adapter_name=name, is_trainable=False)
+        return model
+    return PeftModel.from_pretrained(model, str(folder), adapter_name=name, is_trainable=False)
 
 
 class Generator:
@@ -277,12 +288,9 @@ class Generator:
                 manifest = verify_adapter_folder(
                     folder, base_model=self.base_model, expected_format_versions=expected
                 )
-                if isinstance(model, PeftModel):
-                    model.load_adapter(str(folder), adapter_name=name, is_trainable=False)
-                else:
-                    model = PeftModel.from_pretrained(
-                        model, str(folder), adapter_name=name, is_trainable=False
-                    )
+                with warnings.catch_warnings():  # transformers' deprecation, inside peft
+                    warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
+                    model = _attach(model, folder, name)
             except Exception as exc:
                 reason = exc.reason if isinstance(exc, AdapterRefused) else f"load failed: {exc}"
                 self._refused[name] = reason

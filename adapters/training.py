@@ -18,6 +18,7 @@ import math
 import random
 import shutil
 import tempfile
+import warnings
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -193,7 +194,9 @@ def train_adapter(
     tokenizer = AutoTokenizer.from_pretrained(base)
     pad_id = tokenizer.eos_token_id if tokenizer.pad_token_id is None else tokenizer.pad_token_id
     model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
-    model = get_peft_model(model, lora_config(recipe, model)).to(target)
+    with warnings.catch_warnings():  # transformers' own deprecation, raised inside peft
+        warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
+        model = get_peft_model(model, lora_config(recipe, model)).to(target)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     train = [encode_example(tokenizer, e, recipe.max_length) for e in dataset.train]
     validation = [encode_example(tokenizer, e, recipe.max_length) for e in dataset.validation]

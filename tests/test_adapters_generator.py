@@ -130,10 +130,10 @@ def test_sampling_with_a_seed_repeats_and_differs_from_greedy(gen: Generator) ->
 
 def test_the_time_limit_ends_a_long_generation(gen: Generator) -> None:
     started = time.monotonic()
-    text = gen.generate(request(None, max_new_tokens=450, time_limit_s=0.05))
+    text = gen.generate(request(None, max_new_tokens=200, time_limit_s=0.02))
     elapsed = time.monotonic() - started
-    assert elapsed < 2.0
-    assert len(text) < len(gen.generate(request(None, max_new_tokens=450)))
+    assert elapsed < 1.0
+    assert len(text) < len(gen.generate(request(None, max_new_tokens=200)))
 
 
 def test_an_unknown_adapter_is_a_clear_error(gen: Generator) -> None:
