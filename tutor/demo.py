@@ -174,11 +174,20 @@ def wrong_answer(exercise: Any, rng: Random) -> str:
     """A wrong answer a student would give: a misconception's when the exercise has one."""
     rules = [r for r in exercise.misconceptions if r.answers]
     key = exercise.answer
-    if rules and key.kind == "number" and rng.random() < 0.7:
-        return str(rng.choice(rules).answers[0])
-    if key.kind == "number":
-        return str(key.value + rng.choice((1, -1, 2)))
-    return "7"
+    if key.kind != "number":
+        return "7"
+    if rules and rng.random() < 0.7:
+        value = rng.choice(rules).answers[0]
+    else:
+        value = key.value + rng.choice((1, -1, 2))
+    return _as_typed(value, key.style)
+
+
+def _as_typed(value: Any, style: str) -> str:
+    """A number as a student would type it for this kind of key (0.51, not 51/100)."""
+    if style == "decimal" and getattr(value, "q", 1) != 1:
+        return f"{float(value):.6f}".rstrip("0").rstrip(".")
+    return str(value)
 
 
 def _current_exercise(

@@ -1,0 +1,66 @@
+"""The terminal chat loop and the demo seed, driven without a terminal: real store, real pack."""
+
+from __future__ import annotations
+
+import pytest
+
+import students_db as db
+from tests.test_tutor_fixtures import make_school, sessions  # noqa: F401 - fixture
+from tutor import accounts, reports
+from tutor.chat import run_chat
+from tutor.curriculum import load_default_pack
+from tutor.demo import seed_demo
+from tutor.generation import UnavailableGenerator
+from tutor.tutor import Tutor
+
+
+@pytest.fixture(scope="module")
+def pack():  # type: ignore[no-untyped-def]
+    return load_default_pack()
+
+
+def test_chat_commands_and_answers(sessions: db.SessionFactory, pack) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    (student,) = make_school(sessions, students=1).student_ids
+    tutor = Tutor(sessions=sessions, pack=pack, generator=UnavailableGenerator(), seed=2)
+    lines = iter(["/hint", "/solution", "/progress", "/style short", "/style loud", "", "abc?",
+                  "\x00", "/nope", "/quit", "never read"])  # fmt: skip
+    written: list[str] = []
+    run_chat(tutor, student, read=lambda _prompt: next(lines), write=written.append, name="ana")
+    out = "".join(written)
+    assert "Next up:" in out  # a first exercise is opened at once
+    assert "Look at what the question asks" in out  # /hint
+    assert "full solution opens after 2 wrong attempts" in out  # /solution refused
+    assert "Mastery (P(known)" in out and "explain things short" in out
+    assert "Styles: step-by-step, short, example" in out
+    assert "characters I cannot read" in out  # the NUL message was refused, the loop went on
+    assert "Unknown command /nope" in out
+    assert out.rstrip().endswith("Bye!") and "Session summary:" in out
+    assert next(lines) == "never read"
+
+
+def test_demo_seed_gives_reports_data(sessions: db.SessionFactory, pack) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    school = seed_demo(sessions=sessions, pack=pack, students=3, turns=12, seed=1)
+    assert school.attempts == 36 and len(school.students) == 3
+    teacher = accounts.authenticate(
+        sessions=sessions, username=school.teacher_username, password=school.teacher_password
+    )
+    assert teacher is not None and teacher.role == "teacher"
+    first = school.students[0]
+    pupil = accounts.authenticate(
+        sessions=sessions, username=f"{school.join_code}/{first.login}", password=first.pin
+    )
+    assert pupil is not None and pupil.id == first.student_id
+    with db.write_session(sessions) as s:
+        (klass,) = db.teacher.list_classrooms(session=s, teacher_id=teacher.id)
+        mastery = reports.class_mastery_frame(
+            session=s, teacher_id=teacher.id, classroom_id=klass.id
+        )
+        attempts = reports.attempts_frame(session=s, teacher_id=teacher.id, classroom_id=klass.id)
+        summaries = reports.session_summaries(
+            session=s, teacher_id=teacher.id, student_id=first.student_id
+        )
+    assert set(mastery["student_id"]) == {s.student_id for s in school.students}
+    assert len(attempts) == 36 and attempts["correct"].any() and not attempts["correct"].all()
+    assert summaries and summaries[0].summary["attempts"] > 0
+    again = seed_demo(sessions=sessions, pack=pack, students=1, turns=0, seed=2)
+    assert again.teacher_username == "demo-teacher-2"  # seeding twice makes a second school
