@@ -7,12 +7,15 @@ import io
 import json
 
 import students_db as db
-from tests.test_tutor_fixtures import School, make_school, sessions  # noqa: F401 - fixture
+from tests import test_tutor_fixtures
+from tests.test_tutor_fixtures import School, make_school
 from tutor import reports
+
+sessions = test_tutor_fixtures.sessions  # the shared fixture
 
 
 def _practise(
-    sessions: db.SessionFactory,  # noqa: F811
+    sessions: db.SessionFactory,
     student_id: int,
     results: list[tuple[str, bool, str | None, int]],
     skill: str = "fractions.add_like",
@@ -43,7 +46,7 @@ def _practise(
         )
 
 
-def _school_with_history(sessions: db.SessionFactory) -> School:  # noqa: F811
+def _school_with_history(sessions: db.SessionFactory) -> School:
     school = make_school(sessions, students=2)
     struggling, fine = school.student_ids
     wrong = ("2/8", False, "add_denominators", 2)
@@ -53,7 +56,7 @@ def _school_with_history(sessions: db.SessionFactory) -> School:  # noqa: F811
     return school
 
 
-def test_another_teachers_class_reports_nothing(sessions: db.SessionFactory) -> None:  # noqa: F811
+def test_another_teachers_class_reports_nothing(sessions: db.SessionFactory) -> None:
     school = _school_with_history(sessions)
     other, theirs = school.other_teacher_id, school.classroom_id
     with db.write_session(sessions) as s:
@@ -79,7 +82,7 @@ def test_another_teachers_class_reports_nothing(sessions: db.SessionFactory) -> 
     assert denied and all(e.actor_id == other for e in denied)
 
 
-def test_reports_of_own_class(sessions: db.SessionFactory) -> None:  # noqa: F811
+def test_reports_of_own_class(sessions: db.SessionFactory) -> None:
     school = _school_with_history(sessions)
     struggling, fine = school.student_ids
     me, klass = school.teacher_id, school.classroom_id
@@ -112,7 +115,7 @@ def test_reports_of_own_class(sessions: db.SessionFactory) -> None:  # noqa: F81
     assert len(list(csv.DictReader(io.StringIO(mastery_csv)))) == 2
 
 
-def test_csv_defuses_spreadsheet_formulas(sessions: db.SessionFactory) -> None:  # noqa: F811
+def test_csv_defuses_spreadsheet_formulas(sessions: db.SessionFactory) -> None:
     school = _school_with_history(sessions)
     with db.write_session(sessions) as s:
         text = reports.export_attempts_csv(
@@ -122,7 +125,7 @@ def test_csv_defuses_spreadsheet_formulas(sessions: db.SessionFactory) -> None: 
     assert row["answer"] == "'=HYPERLINK()"
 
 
-def test_session_summaries_come_back_as_stored(sessions: db.SessionFactory) -> None:  # noqa: F811
+def test_session_summaries_come_back_as_stored(sessions: db.SessionFactory) -> None:
     school = make_school(sessions, students=1)
     (student,) = school.student_ids
     stored = {"skills_practised": ["Adding fractions"], "accuracy": 0.5, "hints_used": 2}

@@ -7,8 +7,10 @@ from sqlalchemy import select
 
 import students_db as db
 from students_db import models
-from tests.test_tutor_fixtures import sessions  # noqa: F401 - a fixture
+from tests import test_tutor_fixtures
 from tutor import accounts
+
+sessions = test_tutor_fixtures.sessions  # the shared fixture
 
 
 def test_hash_and_verify_round_trip() -> None:
@@ -35,7 +37,7 @@ def test_student_usernames(typed: str, expected: tuple[str, str] | None) -> None
     assert accounts.split_student_username(typed) == expected
 
 
-def test_teacher_and_students_log_in(sessions: db.SessionFactory) -> None:  # noqa: F811
+def test_teacher_and_students_log_in(sessions: db.SessionFactory) -> None:
     teacher = accounts.create_teacher(
         sessions=sessions, username="Smith", password="s3cret-pass", display_name="Ms Smith"
     )
@@ -77,7 +79,7 @@ def test_teacher_and_students_log_in(sessions: db.SessionFactory) -> None:  # no
 
 
 def test_adding_students_to_another_teachers_class_creates_nothing(
-    sessions: db.SessionFactory,  # noqa: F811
+    sessions: db.SessionFactory,
 ) -> None:
     smith = accounts.create_teacher(sessions=sessions, username="smith", password="s3cret-pass")
     jones = accounts.create_teacher(sessions=sessions, username="jones", password="s3cret-pass")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 import students_db as db
-from tests.test_tutor_fixtures import make_school, sessions  # noqa: F401 - fixture
+from tests import test_tutor_fixtures
+from tests.test_tutor_fixtures import make_school
 from tutor import accounts, reports
 from tutor.chat import run_chat
 from tutor.curriculum import load_default_pack
@@ -13,13 +14,15 @@ from tutor.demo import seed_demo
 from tutor.generation import UnavailableGenerator
 from tutor.tutor import Tutor
 
+sessions = test_tutor_fixtures.sessions  # the shared fixture
+
 
 @pytest.fixture(scope="module")
 def pack():  # type: ignore[no-untyped-def]
     return load_default_pack()
 
 
-def test_chat_commands_and_answers(sessions: db.SessionFactory, pack) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_chat_commands_and_answers(sessions: db.SessionFactory, pack) -> None:  # type: ignore[no-untyped-def]
     (student,) = make_school(sessions, students=1).student_ids
     tutor = Tutor(sessions=sessions, pack=pack, generator=UnavailableGenerator(), seed=2)
     lines = iter(["/hint", "/solution", "/progress", "/style short", "/style loud", "", "abc?",
@@ -38,7 +41,7 @@ def test_chat_commands_and_answers(sessions: db.SessionFactory, pack) -> None:  
     assert next(lines) == "never read"
 
 
-def test_demo_seed_gives_reports_data(sessions: db.SessionFactory, pack) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_demo_seed_gives_reports_data(sessions: db.SessionFactory, pack) -> None:  # type: ignore[no-untyped-def]
     school = seed_demo(sessions=sessions, pack=pack, students=3, turns=12, seed=1)
     assert school.attempts == 36 and len(school.students) == 3
     teacher = accounts.authenticate(

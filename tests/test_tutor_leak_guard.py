@@ -14,7 +14,8 @@ import pytest
 
 import students_db as db
 from prompts import GenerationRequest, LearnerContext
-from tests.test_tutor_fixtures import make_school, sessions  # noqa: F401 - fixture
+from tests import test_tutor_fixtures
+from tests.test_tutor_fixtures import make_school
 from tutor.curriculum import load_default_pack
 from tutor.dialogue import texts
 from tutor.dialogue.hints import hint_fields
@@ -66,6 +67,8 @@ SENTENCES = (
     "{}",
     "Remember: {} is what we are after.",
 )
+
+sessions = test_tutor_fixtures.sessions  # the shared fixture
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +173,7 @@ def test_a_thousand_leaky_hints_leak_nothing(pack) -> None:  # type: ignore[no-u
 
 
 def test_hints_through_the_tutor_never_state_the_answer(
-    sessions: db.SessionFactory,  # noqa: F811
+    sessions: db.SessionFactory,
     pack,  # type: ignore[no-untyped-def]
 ) -> None:
     school = make_school(sessions, students=3)

@@ -13,13 +13,16 @@ import pytest
 import students_db as db
 from prompts import GenerationRequest
 from students_db.teacher import assign_skill
-from tests.test_tutor_fixtures import School, make_school, sessions  # noqa: F401 - fixture
+from tests import test_tutor_fixtures
+from tests.test_tutor_fixtures import School, make_school
 from tutor.curriculum import load_default_pack, reveals_answer
 from tutor.dialogue import texts
 from tutor.generation import ScriptedGenerator
 from tutor.tutor import Tutor
 
 SKILL = "fractions.add_like"
+
+sessions = test_tutor_fixtures.sessions  # the shared fixture
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +35,7 @@ def _spec(prompt: str) -> dict[str, str]:
     return dict(line.split(": ", 1) for line in block.strip().splitlines())
 
 
-def fake_model(sessions: db.SessionFactory, pack, student: int):  # noqa: F811
+def fake_model(sessions: db.SessionFactory, pack, student: int):
     """A fake model: words the exercise from the spec, and leaks the answer in every hint.
 
     It reads the student's current exercise from the store while it "generates": the turn's
@@ -56,7 +59,7 @@ def fake_model(sessions: db.SessionFactory, pack, student: int):  # noqa: F811
     return reply
 
 
-def _prepare(sessions: db.SessionFactory, pack, school: School) -> int:  # noqa: F811
+def _prepare(sessions: db.SessionFactory, pack, school: School) -> int:
     """Prerequisites mastered, and the skill assigned to the student by the teacher."""
     (student,) = school.student_ids
     needed: set[str] = set()
@@ -79,7 +82,7 @@ def _say(pieces: Iterator[str]) -> str:
     return "".join(pieces)
 
 
-def test_a_student_works_through_an_exercise(sessions: db.SessionFactory, pack) -> None:  # noqa: F811
+def test_a_student_works_through_an_exercise(sessions: db.SessionFactory, pack) -> None:
     school = make_school(sessions, students=1)
     student = _prepare(sessions, pack, school)
     generator = ScriptedGenerator(default=fake_model(sessions, pack, student))

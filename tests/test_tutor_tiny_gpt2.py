@@ -12,14 +12,17 @@ from pathlib import Path
 import pytest
 
 import students_db as db
-from tests.test_tutor_fixtures import make_school, sessions  # noqa: F401 - fixture
+from tests import test_tutor_fixtures
+from tests.test_tutor_fixtures import make_school
 from tutor.curriculum import load_default_pack, reveals_answer
 from tutor.tutor import Tutor
 
 pytestmark = pytest.mark.slow
 
+sessions = test_tutor_fixtures.sessions  # the shared fixture
 
-def test_a_turn_with_the_tiny_gpt2(sessions: db.SessionFactory, tiny_gpt2_dir: Path) -> None:  # noqa: F811
+
+def test_a_turn_with_the_tiny_gpt2(sessions: db.SessionFactory, tiny_gpt2_dir: Path) -> None:
     generator_module = pytest.importorskip("adapters.generator")
     pack = load_default_pack()
     (student,) = make_school(sessions, students=1).student_ids

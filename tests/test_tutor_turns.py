@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 import students_db as db
 from prompts import GenerationRequest
 from students_db import models
-from tests.test_tutor_fixtures import make_school, sessions  # noqa: F401 - fixture
+from tests import test_tutor_fixtures
+from tests.test_tutor_fixtures import make_school
 from tutor import reports
 from tutor.curriculum import load_default_pack
 from tutor.dialogue import texts
@@ -20,29 +21,31 @@ from tutor.dialogue.state import UnknownStudent
 from tutor.generation import ScriptedGenerator, UnavailableGenerator
 from tutor.tutor import MessageRejected, Tutor
 
+sessions = test_tutor_fixtures.sessions  # the shared fixture
+
 
 @pytest.fixture(scope="module")
 def pack():  # type: ignore[no-untyped-def]
     return load_default_pack()
 
 
-def _count(sessions: db.SessionFactory, table: type) -> int:  # noqa: F811
+def _count(sessions: db.SessionFactory, table: type) -> int:
     with db.read_session(sessions) as s:
         return s.scalar(select(func.count()).select_from(table)) or 0
 
 
-def _messages(sessions: db.SessionFactory, student: int) -> list[db.MessageRecord]:  # noqa: F811
+def _messages(sessions: db.SessionFactory, student: int) -> list[db.MessageRecord]:
     with db.read_session(sessions) as s:
         return db.recent_messages(session=s, student_id=student, limit=100)
 
 
-def _exercise(sessions: db.SessionFactory, pack, student: int):  # type: ignore[no-untyped-def]  # noqa: F811
+def _exercise(sessions: db.SessionFactory, pack, student: int):  # type: ignore[no-untyped-def]
     with db.read_session(sessions) as s:
         active = db.get_active_exercise(session=s, student_id=student)
     return pack.exercise_by_id(active.exercise_id, active.seed)
 
 
-def _tutor(sessions, pack, generator=None) -> Tutor:  # type: ignore[no-untyped-def]  # noqa: F811
+def _tutor(sessions, pack, generator=None) -> Tutor:  # type: ignore[no-untyped-def]
     return Tutor(
         sessions=sessions,
         pack=pack,
@@ -56,7 +59,7 @@ def _tutor(sessions, pack, generator=None) -> Tutor:  # type: ignore[no-untyped-
     "message", ["", "   \n\t", "x" * 51, "3/4\x00", "3/4 \ud800", None, 34], ids=repr
 )
 def test_bad_messages_are_rejected_and_nothing_is_stored(
-    sessions: db.SessionFactory,  # noqa: F811
+    sessions: db.SessionFactory,
     pack,  # type: ignore[no-untyped-def]
     message: object,
 ) -> None:
@@ -68,20 +71,20 @@ def test_bad_messages_are_rejected_and_nothing_is_stored(
     assert _count(sessions, models.ChatSession) == 0
 
 
-def test_text_that_cleans_to_nothing_is_rejected(sessions, pack) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_text_that_cleans_to_nothing_is_rejected(sessions, pack) -> None:  # type: ignore[no-untyped-def]
     (student,) = make_school(sessions, students=1).student_ids
     with pytest.raises(MessageRejected):
         _tutor(sessions, pack).respond(student, "\u200b\u202e<student>")
     assert _count(sessions, models.Message) == 0
 
 
-def test_unknown_student_is_refused(sessions, pack) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_unknown_student_is_refused(sessions, pack) -> None:  # type: ignore[no-untyped-def]
     make_school(sessions, students=1)
     with pytest.raises(UnknownStudent):
         _tutor(sessions, pack).respond(999, "hello")
 
 
-def test_a_double_submit_records_one_attempt_and_the_same_verdict(sessions, pack) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_double_submit_records_one_attempt_and_the_same_verdict(sessions, pack) -> None:  # type: ignore[no-untyped-def]
     (student,) = make_school(sessions, students=1).student_ids
     tutor = _tutor(sessions, pack)
     "".join(tutor.new_exercise(student))
@@ -98,7 +101,7 @@ def test_a_double_submit_records_one_attempt_and_the_same_verdict(sessions, pack
     assert len(_messages(sessions, student)) == 4  # the resubmission stored no new messages
 
 
-def test_a_malformed_answer_is_explained_and_records_no_attempt(sessions, pack) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_a_malformed_answer_is_explained_and_records_no_attempt(sessions, pack) -> None:  # type: ignore[no-untyped-def]
     (student,) = make_school(sessions, students=1).student_ids
     tutor = _tutor(sessions, pack)
     "".join(tutor.new_exercise(student))
@@ -108,7 +111,7 @@ def test_a_malformed_answer_is_explained_and_records_no_attempt(sessions, pack) 
     assert [m.role for m in _messages(sessions, student)][-2:] == ["student", "tutor"]
 
 
-def test_model_failing_midway_keeps_the_message_and_marks_the_reply_failed(sessions, pack) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_model_failing_midway_keeps_the_message_and_marks_the_reply_failed(sessions, pack) -> None:  # type: ignore[no-untyped-def]
     (student,) = make_school(sessions, students=1).student_ids
 
     def breaks(request: GenerationRequest) -> Iterator[str]:
@@ -128,7 +131,7 @@ def test_model_failing_midway_keeps_the_message_and_marks_the_reply_failed(sessi
     assert tutor_msg.status == "failed" and tutor_msg.text.startswith("Fractions are")
 
 
-def test_model_failing_before_any_text_falls_back_with_one_notice(sessions, pack) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_model_failing_before_any_text_falls_back_with_one_notice(sessions, pack) -> None:  # type: ignore[no-untyped-def]
     (student,) = make_school(sessions, students=1).student_ids
 
     def refuses(request: GenerationRequest) -> Iterator[str]:
@@ -148,7 +151,7 @@ def test_model_failing_before_any_text_falls_back_with_one_notice(sessions, pack
 
 def test_without_a_model_every_reply_is_a_template_and_the_notice_comes_once_a_session(
     sessions,
-    pack,  # type: ignore[no-untyped-def]  # noqa: F811
+    pack,  # type: ignore[no-untyped-def]
 ) -> None:
     (student,) = make_school(sessions, students=1).student_ids
     tutor = _tutor(sessions, pack)
@@ -162,7 +165,7 @@ def test_without_a_model_every_reply_is_a_template_and_the_notice_comes_once_a_s
     assert texts.MODEL_OFF_NOTICE in again  # a new chat session says it again
 
 
-def test_model_text_loses_images_and_links(sessions, pack) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_model_text_loses_images_and_links(sessions, pack) -> None:  # type: ignore[no-untyped-def]
     (student,) = make_school(sessions, students=1).student_ids
     evil = (
         "A fraction ![x](https://evil.example/?q=secret) is a [part](javascript:alert(1)) "
@@ -176,7 +179,7 @@ def test_model_text_loses_images_and_links(sessions, pack) -> None:  # type: ign
         assert "A fraction" in text and "part" in text and "of a whole" in text
 
 
-def test_exercise_wording_with_other_numbers_is_replaced_by_the_template(sessions, pack) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_exercise_wording_with_other_numbers_is_replaced_by_the_template(sessions, pack) -> None:  # type: ignore[no-untyped-def]
     (student,) = make_school(sessions, students=1).student_ids
     tutor = _tutor(sessions, pack, ScriptedGenerator(default="What is 123456 + 654321?"))
     reply = "".join(tutor.new_exercise(student))
@@ -184,7 +187,7 @@ def test_exercise_wording_with_other_numbers_is_replaced_by_the_template(session
     assert "123456" not in reply and exercise.statement in reply
 
 
-def test_the_preferred_style_reaches_the_prompt(sessions, pack) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_the_preferred_style_reaches_the_prompt(sessions, pack) -> None:  # type: ignore[no-untyped-def]
     (student,) = make_school(sessions, students=1).student_ids
     generator = ScriptedGenerator(default="Think of a pizza cut into equal slices.")
     tutor = _tutor(sessions, pack, generator)
@@ -196,7 +199,7 @@ def test_the_preferred_style_reaches_the_prompt(sessions, pack) -> None:  # type
     assert "Style: short" in prompt and "Grade: 5" in prompt
 
 
-def test_an_abandoned_reply_is_stored_as_failed(sessions, pack) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_an_abandoned_reply_is_stored_as_failed(sessions, pack) -> None:  # type: ignore[no-untyped-def]
     (student,) = make_school(sessions, students=1).student_ids
     tutor = _tutor(sessions, pack, ScriptedGenerator(default="one two three four five six"))
     stream = tutor.respond(student, "what is a fraction?")
@@ -206,7 +209,7 @@ def test_an_abandoned_reply_is_stored_as_failed(sessions, pack) -> None:  # type
     assert _messages(sessions, student)[-1].status == "failed"
 
 
-def test_history_progress_and_the_stored_summary(sessions, pack) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+def test_history_progress_and_the_stored_summary(sessions, pack) -> None:  # type: ignore[no-untyped-def]
     school = make_school(sessions, students=1)
     (student,) = school.student_ids
     tutor = _tutor(sessions, pack)
