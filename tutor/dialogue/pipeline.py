@@ -117,9 +117,7 @@ class ReplyStream:
     def _show(self, text: str) -> Iterator[str]:
         if not text:
             return
-        piece = text if not self._shown or self._shown[-1].endswith("\n") else "\n" + text
-        if self._shown and not piece.startswith("\n"):
-            piece = "\n" + piece
+        piece = ("\n" if self._shown else "") + text  # each part on its own line
         self._shown.append(piece)
         yield piece
 
