@@ -18,11 +18,11 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from students_db import models
 from students_db.access_log import log_access
+from students_db.accounts import get_student
+from students_db.chat import chat_sessions_of
 from students_db.records import AttemptRecord, StudentRecord
 from students_db.teacher import (
     class_mastery,
@@ -33,7 +33,6 @@ from students_db.teacher import (
     student_timeline as store_timeline,
 )
 
-_STUDENT_NAME = models.Student.display_name
 _SIGNED_NUMBER = re.compile(r"^[+-][\d.,/ ]*$")
 MASTERY_COLUMNS = ["student_id", "student", "skill_key", "skill", "p_known", "attempts"]
 ATTEMPT_COLUMNS = [
@@ -268,18 +267,15 @@ def session_summaries(
     )
     if not allowed:
         return ()
-    # TODO(store): a `chat_sessions_of(student_id=...)` query in students_db would own this.
-    table = models.ChatSession
-    rows = session.execute(
-        select(table.id, table.started_at, table.ended_at, table.summary, _STUDENT_NAME)
-        .join(models.Student, models.Student.id == table.student_id)
-        .where(table.student_id == student_id, table.ended_at.is_not(None))
-        .order_by(table.started_at.desc(), table.id.desc())
-        .limit(limit)
+    name = (
+        student.display_name
+        if (student := get_student(session=session, student_id=student_id))
+        else ""
     )
+    chats = chat_sessions_of(session=session, student_id=student_id, ended_only=True, limit=limit)
     return tuple(
-        SessionSummaryRow(row[0], student_id, row[4], row[1], row[2], _summary(row[3]))
-        for row in rows
+        SessionSummaryRow(c.id, student_id, name, c.started_at, c.ended_at, _summary(c.summary))
+        for c in chats
     )
 
 

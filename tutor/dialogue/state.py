@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from students_db import models
-from students_db.chat import recent_messages
+from students_db.chat import current_chat_session, recent_messages
 from students_db.context import load_learner_context
 from students_db.fitting import load_skill_params
 from students_db.records import (
@@ -104,25 +102,5 @@ def _state(
 
 
 def open_chat_session_of(*, session: Session, student_id: int) -> ChatSessionRecord | None:
-    """The student's latest chat session that has not ended.
-
-    TODO(store): this belongs in `students_db.chat` as `current_chat_session`; it reads the
-    table directly until that exists, and returns a record, never an ORM object.
-    """
-    table = models.ChatSession
-    row = session.scalar(
-        select(table)
-        .where(table.student_id == student_id, table.ended_at.is_(None))
-        .order_by(table.started_at.desc(), table.id.desc())
-        .limit(1)
-    )
-    if row is None:
-        return None
-    return ChatSessionRecord(
-        id=row.id,
-        student_id=row.student_id,
-        started_at=row.started_at,
-        ended_at=row.ended_at,
-        summary=row.summary,
-        model_available=row.model_available,
-    )
+    """The student's latest chat session that has not ended."""
+    return current_chat_session(session=session, student_id=student_id)
