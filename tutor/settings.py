@@ -39,7 +39,7 @@ class Settings(BaseSettings):
     )
     adapters_dir: Path | None = Field(
         default=None,
-        description="Folder of LoRA adapter folders; default: `adapters` in the data folder.",
+        description="Folder of LoRA adapter folders; default: `lora_adapters` in the data folder.",
     )
     device: str = Field(
         default="auto",
@@ -87,7 +87,9 @@ class Settings(BaseSettings):
 
     @property
     def resolved_adapters_dir(self) -> Path:
-        return self.adapters_dir if self.adapters_dir is not None else self.data_dir / "adapters"
+        if self.adapters_dir is not None:
+            return self.adapters_dir
+        return self.data_dir / "lora_adapters"
 
 
 def load_settings() -> Settings:
