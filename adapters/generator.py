@@ -32,6 +32,7 @@ import torch
 from adapters.manifest import AdapterRefused, Manifest, adapter_folders, verify_adapter_folder
 from adapters.sampling import choose_token, make_rng
 from adapters.textstream import TextAssembler
+from prompts.formats import FORMATS
 from prompts.request import GenerationRequest
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,7 @@ class Generator:
         self._device_name = device
         self._expected_versions = expected_format_versions
         self._load_lock = threading.Lock()
+        self._count_lock = threading.Lock()
         self._loaded = False
         self._reason: str | None = None
         self._model: Any = None
@@ -185,6 +187,24 @@ class Generator:
     def generate(self, request: GenerationRequest) -> str:
         """The whole text of `request` (the same as joining its stream)."""
         return "".join(self.stream(request))
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens of `text` by the base model's tokenizer (the tutor fits prompts with it).
+
+        Without a model (unavailable) it falls back to a rough over-estimate, so a prompt built
+        with it still fits when the model comes back.
+        """
+        if not self.load() or self._tokenizer is None:
+            return len(text) // 3 + 1
+        with self._count_lock:  # request threads share one Rust tokenizer
+            return len(self._tokenizer(text)["input_ids"])
+
+    @property
+    def max_prompt_tokens(self) -> int:
+        """Room for a prompt: the context window less the longest reply any task may ask for."""
+        self.load()
+        longest_reply = max(f.decoding.max_new_tokens for f in FORMATS.values())
+        return max(16, self._max_positions - longest_reply)
 
     # ---- what is loaded ------------------------------------------------------------------
 

@@ -218,3 +218,15 @@ def test_a_closed_generator_refuses_new_requests(tiny_gpt2_dir: Path) -> None:
     assert not gen.available
     with pytest.raises(ModelUnavailable, match="closed"):
         gen.stream(request(None))
+
+
+def test_generator_counts_tokens_with_its_tokenizer(tiny_gpt2_dir) -> None:
+    from transformers import AutoTokenizer
+
+    from adapters.generator import Generator
+
+    text = "What is 3/4 of 12? Think about the denominator first."
+    expected = len(AutoTokenizer.from_pretrained(tiny_gpt2_dir)(text)["input_ids"])
+    with Generator(str(tiny_gpt2_dir), None) as generator:
+        assert generator.count_tokens(text) == expected
+        assert 16 <= generator.max_prompt_tokens < 512
