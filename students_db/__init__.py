@@ -172,3 +172,8 @@ __all__ = [
     "upsert_review_card",
     "write_session",
 ]
+
+# Restores and pruning of online backups (the app restores the newest valid copy at start).
+from students_db.backup import prune_backups, restore_backup, restore_newest
+
+__all__ += ["prune_backups", "restore_backup", "restore_newest"]
