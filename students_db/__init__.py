@@ -173,7 +173,43 @@ __all__ = [
     "write_session",
 ]
 
-# Restores and pruning of online backups (the app restores the newest valid copy at start).
-from students_db.backup import prune_backups, restore_backup, restore_newest
 
-__all__ += ["prune_backups", "restore_backup", "restore_newest"]
+# Restores and pruning of online backups (the app restores the newest valid copy at start);
+# login throttling and a student's data rights (export, erasure, retention).
+from students_db.backup import prune_backups, restore_backup, restore_newest
+from students_db.security import (
+    LoginAttemptsRecord,
+    LoginGate,
+    TableRows,
+    begin_login_attempt,
+    clear_login_failures,
+    count_student_rows,
+    delete_student_rows,
+    login_attempts_of,
+    purge_login_attempts,
+    purge_messages_before,
+    student_exists,
+    student_join_code_and_login,
+    student_rows,
+    student_tables,
+)
+
+__all__ += [
+    "LoginAttemptsRecord",
+    "LoginGate",
+    "TableRows",
+    "begin_login_attempt",
+    "clear_login_failures",
+    "count_student_rows",
+    "delete_student_rows",
+    "login_attempts_of",
+    "prune_backups",
+    "purge_login_attempts",
+    "purge_messages_before",
+    "restore_backup",
+    "restore_newest",
+    "student_exists",
+    "student_join_code_and_login",
+    "student_rows",
+    "student_tables",
+]

@@ -293,3 +293,27 @@ class AccessLog(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
     allowed: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginAttempts(Base):
+    """Login attempts per username, for rate limiting and lockout (Gradio's `auth=` has none).
+
+    Keyed by the normalised name as typed, whether or not an account has it: an attacker then
+    sees the same lockout for names that exist and names that do not. `failures` counts
+    consecutive failures (cleared by a success); `window_*` counts every attempt in the
+    current rate-limit window. Rows hold no secret and are purged by `tutor maintenance`.
+    """
+
+    __tablename__ = "login_attempts"
+    __table_args__ = (
+        CheckConstraint("failures >= 0 AND window_attempts >= 0", name="counts"),
+        Index(None, "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    username_key: Mapped[str] = mapped_column(String(200), unique=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column()
+    window_started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    window_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)

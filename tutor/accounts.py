@@ -16,6 +16,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from argon2 import PasswordHasher
@@ -24,11 +25,17 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from students_db import (
     ClassroomRecord,
     SessionFactory,
+    StudentLogin,
+    TeacherLogin,
     TeacherRecord,
+    begin_login_attempt,
+    clear_login_failures,
     create_classroom,
     create_student,
     get_student_login,
     get_teacher_login,
+    login_attempts_of,
+    normalise_join_code,
     read_session,
     write_session,
 )
@@ -163,17 +170,83 @@ def split_student_username(username: str) -> tuple[str, str] | None:
     return match.group(1), _login_name(match.group(2)) if match.group(2).strip() else ""
 
 
-def authenticate(*, sessions: SessionFactory, username: str, password: str) -> Identity | None:
+# Login throttling, per username as typed (Gradio's `auth=` has none). Five wrong passwords
+# in a row lock the name for 15 minutes; a name may try at most 10 times a minute however the
+# tries end. Unknown names are counted and locked the same way, so a lock says nothing about
+# whether an account exists. The price: anyone can lock a known name for 15 minutes; a
+# teacher can always reset a student's PIN, and the lock ends by itself.
+LOCKOUT_FAILURES = 5
+LOCKOUT_DURATION = timedelta(minutes=15)
+RATE_LIMIT_ATTEMPTS = 10
+RATE_LIMIT_WINDOW = timedelta(minutes=1)
+
+
+def login_key(username: str) -> str:
+    """The one spelling of a typed username that the throttle counts under: a student's
+    "code/name" and "code name" (any case, spaces, dashes) are the same key."""
+    student = split_student_username(username)
+    if student is not None and student[1]:
+        return f"{normalise_join_code(student[0])}/{student[1]}"[:200]
+    return " ".join(username.split()).lower()[:200] or "-"
+
+
+def authenticate(
+    *,
+    sessions: SessionFactory,
+    username: str,
+    password: str,
+    now: datetime | None = None,
+) -> Identity | None:
     """The identity behind a username and password (teacher) or class-code/name and PIN
-    (student); None when they do not match. Takes the same time for unknown names."""
+    (student); None when they do not match, or while the name is locked or rate-limited
+    (see LOCKOUT_FAILURES). Takes the same time for unknown names as for wrong passwords.
+
+    The attempt is counted before the (slow) hash check, so parallel guesses cannot outrun
+    the lockout; a success clears the count. `now` is for tests.
+    """
     if not isinstance(username, str) or not isinstance(password, str):
         return None
+    moment = now or datetime.now(UTC)
+    key = login_key(username)
     student = split_student_username(username)
-    with read_session(sessions) as session:
-        teacher = get_teacher_login(session=session, username=username)
+    with write_session(sessions) as session:
+        gate = begin_login_attempt(
+            session=session,
+            username_key=key,
+            now=moment,
+            max_failures=LOCKOUT_FAILURES,
+            lockout=LOCKOUT_DURATION,
+            max_attempts=RATE_LIMIT_ATTEMPTS,
+            window=RATE_LIMIT_WINDOW,
+        )
+        teacher = get_teacher_login(session=session, username=username) if gate.allowed else None
         pupil = None
-        if teacher is None and student is not None and student[1]:
+        if gate.allowed and teacher is None and student is not None and student[1]:
             pupil = get_student_login(session=session, join_code=student[0], login_name=student[1])
+    if not gate.allowed:
+        return None
+    identity = _check_password(teacher, pupil, password)
+    if identity is not None:
+        with write_session(sessions) as session:
+            clear_login_failures(session=session, username_key=key, now=moment)
+    return identity
+
+
+def login_lock(
+    *, sessions: SessionFactory, username: str, now: datetime | None = None
+) -> datetime | None:
+    """Until when `username` is locked out (None: it is not), so a login form can say so."""
+    moment = now or datetime.now(UTC)
+    with read_session(sessions) as session:
+        record = login_attempts_of(session=session, username_key=login_key(username))
+    if record is None or record.locked_until is None or record.locked_until <= moment:
+        return None
+    return record.locked_until
+
+
+def _check_password(
+    teacher: TeacherLogin | None, pupil: StudentLogin | None, password: str
+) -> Identity | None:
     if teacher is not None:
         if verify_secret(teacher.password_hash, password):
             return Identity("teacher", teacher.id, teacher.username)
