@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_BASE_MODEL = "openai-community/gpt2"
@@ -62,6 +62,19 @@ class Settings(BaseSettings):
     require_model: bool = Field(
         default=False,
         description="Refuse to start when the base model cannot be loaded (else: templates).",
+    )
+    backup_interval_minutes: float = Field(
+        default=10,
+        gt=0,
+        description="Minutes between the app's online backups to TUTOR_BACKUP_DIR (SQLite).",
+    )
+    admin_username: str | None = Field(
+        default=None,
+        description="With TUTOR_ADMIN_PASSWORD: a first teacher the app creates at start.",
+    )
+    admin_password: SecretStr | None = Field(
+        default=None,
+        description="Password of TUTOR_ADMIN_USERNAME (a Spaces secret; at least 8 characters).",
     )
 
     @model_validator(mode="after")

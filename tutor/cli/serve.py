@@ -4,10 +4,56 @@ from __future__ import annotations
 
 import typer
 
+from tutor.cli.common import settings_of
+from tutor.generation import TextGenerator
+from tutor.settings import Settings
+
+
+def load_generator(settings: Settings) -> TextGenerator:
+    """The real generator when the base model loads, else the templates-only one.
+
+    `TUTOR_REQUIRE_MODEL=true` turns a failed load into an error. On Spaces with ZeroGPU the
+    generator's `stream` runs under `@spaces.GPU` (a no-op wrapper anywhere else).
+    """
+    from tutor.generation import UnavailableGenerator
+    from tutor.ui.spaces_gpu import on_spaces_gpu
+
+    try:
+        from adapters.generator import Generator
+
+        generator = Generator(
+            settings.base_model, settings.resolved_adapters_dir, device=settings.device
+        )
+        if generator.load():
+            return on_spaces_gpu(generator)
+        reason = generator.unavailable_reason or "the model did not load"
+    except Exception as error:  # no torch, no weights, a broken adapter: templates instead
+        reason = str(error)
+    if settings.require_model:
+        raise RuntimeError(f"the model is required but unavailable: {reason}")
+    return UnavailableGenerator(reason)
+
+
+def run(settings: Settings) -> None:
+    """What `python app.py` and `tutor serve` both do."""
+    from tutor.ui.compose import serve
+
+    serve(settings, load_generator=load_generator, echo=typer.echo)
+
 
 def register(app: typer.Typer) -> None:
     @app.command()
     def serve(ctx: typer.Context) -> None:
-        """Start the web app (students and teachers in the browser)."""
-        typer.echo("The web app is not built yet (issue 5 of 6); try `tutor --help`.")
-        raise typer.Exit(code=1)
+        """Start the web app (students and teachers in the browser) on TUTOR_HOST:TUTOR_PORT.
+
+        Loads the model once (templates when it cannot), migrates a brand-new SQLite file,
+        restores the newest backup from TUTOR_BACKUP_DIR when the database file is missing,
+        and refuses a database with data on an old schema (run `tutor db upgrade`).
+        """
+        import students_db as db
+
+        try:
+            run(settings_of(ctx))
+        except db.SchemaOutOfDate as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(code=1) from error

@@ -1,0 +1,89 @@
+"""The Gradio app: one page, a student view and a teacher view, and the safe launch settings.
+
+The page shows the view of the logged-in role; both are built, and the one that does not
+apply stays hidden. Hiding is cosmetic: every handler checks the caller's role itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from tutor.settings import Settings
+from tutor.ui.identity import auth_function, caller
+from tutor.ui.persistence import sqlite_path
+from tutor.ui.services import Services
+from tutor.ui.student import build_student_view
+from tutor.ui.teacher import build_teacher_view
+
+TITLE = "The tutor"
+AUTH_MESSAGE = (
+    "Teachers: your username and password. Students: your class code and name as "
+    "CODE/name (for example AB12CD/ada) and your PIN."
+)
+QUEUE_MAX_SIZE = 64
+
+
+def build_blocks(services: Services) -> gr.Blocks:
+    """The page; `services` is the per-process state (store, tutor with its one model)."""
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+        with gr.Row():
+            header = gr.Markdown(f"## {TITLE}", elem_id="header")
+            gr.Button("Log out", link="/logout", size="sm", scale=0, elem_id="logout")
+        with gr.Column(visible=False) as student_column:
+            student = build_student_view(services)
+        with gr.Column(visible=False) as teacher_column:
+            teacher = build_teacher_view(services)
+
+        def whoami(request: gr.Request) -> tuple[Any, Any, str]:
+            identity = caller(services.sessions, request)
+            if identity is None:
+                return gr.update(visible=False), gr.update(visible=False), "## Please log in."
+            is_student = identity.role == "student"
+            role = "student" if is_student else "teacher"
+            greeting = f"## {TITLE}\nLogged in as **{identity.display}** ({role})."
+            return gr.update(visible=is_student), gr.update(visible=not is_student), greeting
+
+        demo.load(
+            whoami, None, [student_column, teacher_column, header], api_visibility="private"
+        ).then(student["load"], None, student["load_outputs"], api_visibility="private").then(
+            teacher["load"], None, teacher["load_outputs"], api_visibility="private"
+        )
+    demo.queue(max_size=QUEUE_MAX_SIZE, default_concurrency_limit=2, api_open=False)
+    return demo
+
+
+def blocked_paths(settings: Settings) -> list[str]:
+    """The database file (and its WAL files), the backups and the adapters: never served."""
+    paths: list[Path] = []
+    database = sqlite_path(settings.resolved_database_url)
+    if database is not None:
+        paths += [database, Path(f"{database}-wal"), Path(f"{database}-shm")]
+    if settings.backup_dir is not None:
+        paths.append(settings.backup_dir)
+    paths.append(settings.resolved_adapters_dir)
+    return [str(p.resolve()) for p in paths]
+
+
+def launch_kwargs(settings: Settings, services: Services) -> dict[str, Any]:
+    """The safe launch settings (see ../shared/notes/security.md §1.3)."""
+    return {
+        "auth": auth_function(services.sessions),
+        "auth_message": AUTH_MESSAGE,
+        "server_name": settings.host,
+        "server_port": settings.port,
+        "show_error": False,
+        "enable_monitoring": False,
+        "run_history": False,
+        "allowed_paths": [],
+        "blocked_paths": blocked_paths(settings),
+        "max_file_size": "1mb",
+        "strict_cors": True,
+        "ssr_mode": False,
+        "mcp_server": False,
+        "share": False,
+        "footer_links": ["gradio"],
+        "state_session_capacity": 2000,
+    }
