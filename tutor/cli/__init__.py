@@ -12,6 +12,7 @@ from tutor.cli import accounts as accounts_cmd
 from tutor.cli import adapters_cmd, content, db, learner, serve
 from tutor.cli import chat as chat_cmd
 from tutor.cli import demo as demo_cmd
+from tutor.cli import privacy as privacy_cmd
 from tutor.settings import load_settings
 
 app = typer.Typer(
@@ -36,6 +37,7 @@ serve.register(app)
 app.add_typer(accounts_cmd.app, name="teacher")
 app.add_typer(demo_cmd.app, name="demo")
 chat_cmd.register(app)
+privacy_cmd.register(app)
 
 
 def main() -> None:
