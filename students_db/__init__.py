@@ -84,6 +84,7 @@ from students_db.records import (
 from students_db.schema_check import ensure_schema_current
 from students_db.teacher import (
     assign_skill,
+    authorize_student_read,
     class_mastery,
     list_classrooms,
     list_students,
@@ -167,6 +168,7 @@ __all__ = [
     "student_timeline",
     "teacher_owns_classroom",
     "teacher_owns_student",
+    "authorize_student_read",
     "update_active_exercise",
     "upgrade",
     "upsert_review_card",

@@ -55,6 +55,26 @@ def teacher_owns_classroom(*, session: Session, teacher_id: int, classroom_id: i
     return session.scalar(query) is not None
 
 
+def authorize_student_read(
+    *, session: Session, teacher_id: int, student_id: int, action: str
+) -> bool:
+    """Whether the teacher may read this student's data; the read is logged either way.
+
+    Every teacher read of one student goes through here, so none can skip the access log.
+    """
+    require_write(session, f"{action} (it writes the access log)")
+    allowed = teacher_owns_student(session=session, teacher_id=teacher_id, student_id=student_id)
+    log_access(
+        session=session,
+        actor_role="teacher",
+        actor_id=teacher_id,
+        subject_student_id=student_id,
+        action=action,
+        allowed=allowed,
+    )
+    return allowed
+
+
 def list_classrooms(*, session: Session, teacher_id: int) -> list[ClassroomRecord]:
     require_write(session, "list_classrooms (it writes the access log)")
     rows = session.scalars(
@@ -128,15 +148,8 @@ def student_timeline(
 ) -> list[TimelineEntry]:
     """The student's latest attempts and messages, merged and in time order (oldest first);
     empty when the student is not in one of the teacher's classes."""
-    require_write(session, "student_timeline (it writes the access log)")
-    allowed = teacher_owns_student(session=session, teacher_id=teacher_id, student_id=student_id)
-    log_access(
-        session=session,
-        actor_role="teacher",
-        actor_id=teacher_id,
-        subject_student_id=student_id,
-        action="student_timeline",
-        allowed=allowed,
+    allowed = authorize_student_read(
+        session=session, teacher_id=teacher_id, student_id=student_id, action="student_timeline"
     )
     if not allowed:
         return []
@@ -169,15 +182,8 @@ def student_for_teacher(
     *, session: Session, teacher_id: int, student_id: int
 ) -> StudentRecord | None:
     """One student's profile, if the student is in one of the teacher's classes."""
-    require_write(session, "student_for_teacher (it writes the access log)")
-    allowed = teacher_owns_student(session=session, teacher_id=teacher_id, student_id=student_id)
-    log_access(
-        session=session,
-        actor_role="teacher",
-        actor_id=teacher_id,
-        subject_student_id=student_id,
-        action="student_profile",
-        allowed=allowed,
+    allowed = authorize_student_read(
+        session=session, teacher_id=teacher_id, student_id=student_id, action="student_profile"
     )
     row = session.get(models.Student, student_id) if allowed else None
     return None if row is None else student_record(row)

@@ -20,14 +20,13 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from students_db.access_log import log_access
 from students_db.accounts import get_student
 from students_db.chat import chat_sessions_of
 from students_db.records import AttemptRecord, StudentRecord
 from students_db.teacher import (
+    authorize_student_read,
     class_mastery,
     list_students,
-    teacher_owns_student,
 )
 from students_db.teacher import (
     student_timeline as store_timeline,
@@ -256,14 +255,8 @@ def session_summaries(
 ) -> tuple[SessionSummaryRow, ...]:
     """The ended chat sessions of one of the teacher's students, newest first, with the
     summary the tutor stored; empty for anyone else's student (and the read is logged)."""
-    allowed = teacher_owns_student(session=session, teacher_id=teacher_id, student_id=student_id)
-    log_access(
-        session=session,
-        actor_role="teacher",
-        actor_id=teacher_id,
-        subject_student_id=student_id,
-        action="session_summaries",
-        allowed=allowed,
+    allowed = authorize_student_read(
+        session=session, teacher_id=teacher_id, student_id=student_id, action="session_summaries"
     )
     if not allowed:
         return ()
