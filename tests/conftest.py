@@ -19,4 +19,5 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 pytest_plugins = [
     "tests.fixtures.postgres",
     "tests.fixtures.tiny_gpt2",
+    "tests.fixtures.app_server",
 ]

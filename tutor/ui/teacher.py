@@ -87,7 +87,9 @@ def build_teacher_view(services: Services) -> dict[str, Any]:
     skill_choices = [(f"{s.name} ({s.key})", s.key) for s in pack.skills.values()]
 
     with gr.Row():
-        classes = gr.Dropdown(label="Class", choices=[], elem_id="teacher-class", scale=3)
+        classes = gr.Dropdown(
+            label="Class", choices=[], elem_id="teacher-class", scale=3, allow_custom_value=True
+        )
         new_class = gr.Textbox(label="New class name", scale=2, elem_id="new-class-name")
         create_button = gr.Button("Create class", scale=1, elem_id="btn-create-class")
     status = gr.Markdown(elem_id="teacher-status")
@@ -114,7 +116,9 @@ def build_teacher_view(services: Services) -> dict[str, Any]:
             export_mastery_button = gr.Button("Export mastery (CSV)")
         export_file = gr.File(label="Export", interactive=False)
     with gr.Tab("A student"):
-        student = gr.Dropdown(label="Student", choices=[], elem_id="teacher-student")
+        student = gr.Dropdown(
+            label="Student", choices=[], elem_id="teacher-student", allow_custom_value=True
+        )
         transcript = gr.Chatbot(
             label="Transcript",
             latex_delimiters=chat_view.LATEX_DELIMITERS,
