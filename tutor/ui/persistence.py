@@ -48,12 +48,8 @@ def restore_if_missing(*, url: str, backup_dir: Path | None) -> Path | None:
     target = sqlite_path(url)
     if target is None or backup_dir is None or target.exists():
         return None
-    restore_newest = getattr(backup_store, "restore_newest", None)
-    if restore_newest is None:  # the store has no restore yet: start empty, say so
-        log.warning("no restore_newest in students_db.backup; starting without a restore")
-        return None
     target.parent.mkdir(parents=True, exist_ok=True)
-    return restore_newest(backup_dir=backup_dir, target_path=target)
+    return backup_store.restore_newest(backup_dir=backup_dir, target_path=target)
 
 
 def _is_empty(engine: Engine) -> bool:
@@ -85,7 +81,8 @@ def prepare_database(*, url: str, backup_dir: Path | None) -> PreparedDatabase:
 
 
 class BackupLoop:
-    """A daemon thread that takes an online backup every `interval_s`, and one at `stop()`.
+    """A daemon thread that takes an online backup every `interval_s`, and one at `stop()`;
+    only the newest `keep` copies stay.
 
     A failed backup is logged and retried at the next tick: serving students matters more than
     one missed copy. Does nothing for PostgreSQL (its own tools back it up).
@@ -97,12 +94,14 @@ class BackupLoop:
         engine: Engine,
         backup_dir: Path,
         interval_s: float,
+        keep: int = 48,
         backup: Callable[..., Path] = backup_store.backup_sqlite,
     ) -> None:
         self._engine = engine
         self._dir = backup_dir
         self._interval = interval_s
         self._backup = backup
+        self._keep = keep
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
@@ -125,6 +124,7 @@ class BackupLoop:
         with self._lock:
             try:
                 path = self._backup(engine=self._engine, destination_dir=self._dir)
+                backup_store.prune_backups(backup_dir=self._dir, keep=self._keep)
             except Exception:
                 log.exception("online backup to %s failed", self._dir)
                 return None
