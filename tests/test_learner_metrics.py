@@ -57,3 +57,27 @@ def test_within_group_auc_is_the_macro_mean_over_groups_with_both_outcomes() -> 
     assert within_group_auc(y, p, g) == pytest.approx(0.5)
     # Pooled AUC of the same predictions differs: it also rewards ranking across groups.
     assert auc(y, p) != pytest.approx(0.5)
+
+
+def test_cross_validation_scores_each_fold_and_all_folds_pooled() -> None:
+    """Two folds that each rank perfectly: their mean AUC is 1, but pooled they are not, since
+    one fold's wrong answers score above the other's right ones."""
+    from tutor.learner.evaluate import MODELS, Predictions, fold_results
+
+    def fold(right: float, wrong: float) -> Predictions:
+        p = np.array([right, right, wrong, wrong])
+        return Predictions(
+            skill=np.array(["a", "b", "a", "b"]),
+            correct=np.array([True, True, False, False]),
+            by_model={m: p for m in MODELS},
+        )
+
+    seconds = {m: 1.0 for m in MODELS}
+    results = fold_results([fold(0.9, 0.8), fold(0.3, 0.2)], [seconds, seconds])
+    for r in results:
+        assert [f.auc for f in r.folds] == [1.0, 1.0]
+        assert r.scores.auc == 1.0
+        assert r.scores.n == r.pooled.n == 8 and [f.n for f in r.folds] == [4, 4]
+        assert r.scores.rmse == pytest.approx(np.mean([f.rmse for f in r.folds]))
+        # Pairs across folds: fold 1's wrong (0.8) outranks fold 2's right (0.3): 12 of 16 right.
+        assert r.pooled.auc == pytest.approx(12 / 16)
