@@ -179,6 +179,7 @@ __all__ = [
 # Restores and pruning of online backups (the app restores the newest valid copy at start);
 # login throttling and a student's data rights (export, erasure, retention).
 from students_db.backup import prune_backups, restore_backup, restore_newest
+from students_db.errors import StoreFull
 from students_db.security import (
     LoginAttemptsRecord,
     LoginGate,
@@ -199,6 +200,7 @@ from students_db.security import (
 __all__ += [
     "LoginAttemptsRecord",
     "LoginGate",
+    "StoreFull",
     "TableRows",
     "begin_login_attempt",
     "clear_login_failures",

@@ -32,3 +32,14 @@ class NotFound(StoreError):
 
 class InvalidInput(StoreError, ValueError):
     """A value the schema cannot hold (an unknown kind, a probability outside [0, 1])."""
+
+
+class StoreFull(StoreError):
+    """The disk (or the database's size limit) is full; the transaction was rolled back.
+
+    Nothing of it was kept; retrying helps only once space was freed.
+    """
+
+    def __init__(self, detail: str = "") -> None:
+        message = "the database's disk is full; nothing was saved"
+        super().__init__(f"{message} ({detail})" if detail else message)
