@@ -188,6 +188,8 @@ def build_teacher_view(services: Services) -> dict[str, Any]:
 
     def show_class(class_id: Any, request: gr.Request) -> tuple[Any, ...]:
         me = require_teacher(sessions, request)
+        if class_id in (None, ""):  # the selection was cleared
+            return "", "", pd.DataFrame(), gr.update(choices=[], value=None)
         room_id = _as_id(class_id, "class")
         with db.write_session(sessions) as session:
             if not db.teacher_owns_classroom(
@@ -329,11 +331,11 @@ def build_teacher_view(services: Services) -> dict[str, Any]:
         assign, [classes, student, skill, target], [status], api_name="assign", **TEACHER_EVENT
     )
 
-    def load(request: gr.Request) -> tuple[Any, ...]:
+    def load(request: gr.Request) -> Any:
         """Fill the class list for a teacher; leave the view untouched for anyone else."""
         identity = caller(sessions, request)
         if identity is None or identity.role != "teacher":
-            return (gr.skip(),)
-        return (gr.update(choices=class_choices(identity.id), value=None),)
+            return gr.skip()
+        return gr.update(choices=class_choices(identity.id), value=None)
 
     return {"load": load, "load_outputs": [classes]}
