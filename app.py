@@ -13,6 +13,8 @@ import sys
 # Before torch is imported: one passive OpenMP pool on a shared CPU.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+if os.environ.get("SPACE_ID"):  # on Hugging Face Spaces the proxy reaches the app from outside
+    os.environ.setdefault("TUTOR_HOST", "0.0.0.0")
 
 
 def main() -> int:
