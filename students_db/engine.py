@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from students_db.errors import StoreBusy
+from students_db.errors import StoreBusy, StoreFull
 
 BUSY_TIMEOUT_S = 15.0
 # Execution option that marks a connection's transactions as writes (BEGIN IMMEDIATE).
@@ -102,14 +102,14 @@ def write_session(factory: SessionFactory) -> Iterator[Session]:
     Raises `StoreBusy` (retryable; nothing saved) when the lock stays taken past the timeout.
     Never hold one open across model generation.
     """
-    with _translated_busy(), factory.writer() as session, session.begin():
+    with _translated_errors(), factory.writer() as session, session.begin():
         yield session
 
 
 @contextmanager
 def read_session(factory: SessionFactory) -> Iterator[Session]:
     """A read-only transaction (plain BEGIN): runs alongside writers on SQLite's WAL."""
-    with _translated_busy(), factory.reader() as session:
+    with _translated_errors(), factory.reader() as session:
         try:
             yield session
         finally:
@@ -122,13 +122,24 @@ def is_write_session(session: Session) -> bool:
 
 
 @contextmanager
-def _translated_busy() -> Iterator[None]:
+def _translated_errors() -> Iterator[None]:
+    """Turn the driver's "locked" and "full" into our two errors a caller can act on."""
     try:
         yield
     except DBAPIError as error:
+        first_line = str(error.orig).splitlines()[0] if str(error.orig) else repr(error.orig)
         if _is_busy(error):
-            raise StoreBusy(str(error.orig).splitlines()[0]) from error
+            raise StoreBusy(first_line) from error
+        if _is_full(error):
+            raise StoreFull(first_line) from error
         raise
+
+
+def _is_full(error: DBAPIError) -> bool:
+    """SQLite's SQLITE_FULL, or PostgreSQL's disk_full (53100)."""
+    if isinstance(error, OperationalError) and "database or disk is full" in str(error.orig):
+        return True
+    return getattr(error.orig, "sqlstate", None) == "53100"
 
 
 def _is_busy(error: DBAPIError) -> bool:
