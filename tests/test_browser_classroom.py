@@ -3,8 +3,8 @@ student; the student logs in, gets an exercise, answers wrong, asks for a hint, 
 and sees mastery rise; the teacher sees the attempt in the heatmap and the transcript.
 
 Screenshots of both views are written to `docs/` (shown in the README) when
-TUTOR_UPDATE_SCREENSHOTS=1, else to a temp folder so a test run leaves the tree clean. Without chromium or
-Playwright the test skips, unless TUTOR_REQUIRE_BROWSER=1 (CI), where it fails.
+TUTOR_UPDATE_SCREENSHOTS=1, else to a temp folder so a test run leaves the tree clean.
+Without chromium or Playwright the test skips, unless TUTOR_REQUIRE_BROWSER=1 (CI): it fails.
 """
 
 from __future__ import annotations
