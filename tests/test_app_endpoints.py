@@ -202,3 +202,27 @@ def test_a_teacher_cannot_use_the_student_chat(app_server: AppServer) -> None:
     teacher = client(app_server, app_server.teacher)
     with pytest.raises(Exception, match="for students"):
         teacher.predict("hello", [], api_name="/send")
+
+
+def test_a_teacher_exports_and_deletes_a_student_with_confirmation(app_server: AppServer) -> None:
+    teacher = client(app_server, app_server.teacher)
+    frame, _file, _note = teacher.predict(
+        app_server.classroom_id, "Leaving Soon", api_name="/add_students"
+    )
+    login, pin = frame["data"][0][1], frame["data"][0][2]
+    code, name = login.split("/")
+    with db.read_session(app_server.sessions) as session:
+        pupil_id = db.get_student_login(session=session, join_code=code, login_name=name).id
+    exported = json.loads(teacher.predict(pupil_id, api_name="/export_student"))
+    assert "leaving.soon" in json.dumps(exported)
+    other = client(app_server, app_server.other_teacher)
+    with pytest.raises(Exception, match="not in one of your classes"):
+        other.predict(pupil_id, api_name="/export_student")
+    with pytest.raises(Exception, match="Type leaving.soon to confirm"):
+        teacher.predict(pupil_id, "leaving", api_name="/delete_student")
+    with pytest.raises(Exception, match="not in one of your classes"):
+        other.predict(pupil_id, "leaving.soon", api_name="/delete_student")
+    _cleared, note = teacher.predict(pupil_id, "leaving.soon", api_name="/delete_student")
+    assert "Deleted" in note
+    with httpx.Client(base_url=app_server.url) as http:  # the PIN no longer logs in
+        assert http.post("login", data={"username": login, "password": pin}).status_code >= 400

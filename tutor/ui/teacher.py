@@ -20,7 +20,7 @@ import gradio as gr
 import pandas as pd
 
 import students_db as db
-from tutor import accounts, reports
+from tutor import accounts, privacy, reports
 from tutor.ui import chat_view
 from tutor.ui.identity import caller, require_teacher
 from tutor.ui.services import Services
@@ -129,6 +129,11 @@ def build_teacher_view(services: Services) -> dict[str, Any]:
         timeline = gr.Dataframe(interactive=False, elem_id="timeline", wrap=True)
         gr.Markdown("#### Session summaries")
         summaries = gr.Dataframe(interactive=False, elem_id="summaries", wrap=True)
+        with gr.Row():
+            export_student_button = gr.Button("Export this student (JSON)")
+            confirm = gr.Textbox(label="To delete, type the student's login name", scale=2)
+            delete_button = gr.Button("Delete this student", variant="stop")
+        student_json = gr.Code(language="json", label="Student export", interactive=False)
     with gr.Tab("Assign"):
         skill = gr.Dropdown(label="Skill", choices=skill_choices, elem_id="assign-skill")
         target = gr.Radio(
@@ -305,6 +310,40 @@ def build_teacher_view(services: Services) -> dict[str, Any]:
         if done is None:
             raise gr.Error("That class or student is not one of yours.")
         return f"Assigned **{pack.skills[skill_key].name}**."
+
+    def export_student(student_id: Any, request: gr.Request) -> str:
+        me = require_teacher(sessions, request)
+        pupil_id = _as_id(student_id, "student")
+        try:
+            found = privacy.export_student(sessions=sessions, teacher_id=me.id, student_id=pupil_id)
+        except PermissionError:
+            raise gr.Error("That student is not in one of your classes.") from None
+        if found is None:
+            raise gr.Error("That student is not in one of your classes.")
+        return found.to_json()
+
+    def delete_student(student_id: Any, typed: str, request: gr.Request) -> tuple[Any, str]:
+        me = require_teacher(sessions, request)
+        pupil_id = _as_id(student_id, "student")
+        with db.write_session(sessions) as session:
+            pupil = db.student_for_teacher(session=session, teacher_id=me.id, student_id=pupil_id)
+        if pupil is None:
+            raise gr.Error("That student is not in one of your classes.")
+        if (typed or "").strip() != pupil.login_name:
+            raise gr.Error(f"Type {pupil.login_name} to confirm the deletion.")
+        try:
+            privacy.delete_student(sessions=sessions, teacher_id=me.id, student_id=pupil_id)
+        except PermissionError:
+            raise gr.Error("That student is not in one of your classes.") from None
+        return gr.update(value=None), f"Deleted **{pupil.display_name}** and all their data."
+
+    export_student_button.click(
+        export_student, [student], [student_json], api_name="export_student", **TEACHER_EVENT
+    )
+    delete_button.click(
+        delete_student, [student, confirm], [student, status], api_name="delete_student",
+        **TEACHER_EVENT,
+    )  # fmt: skip
 
     class_outputs = [heatmap, struggling, wrong, student]
     create_button.click(
