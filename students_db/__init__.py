@@ -25,6 +25,7 @@ from students_db.accounts import (
     get_teacher_login,
     normalise_join_code,
     set_student_preferences,
+    teacher_count,
 )
 from students_db.backup import backup_sqlite
 from students_db.chat import (
@@ -144,6 +145,7 @@ __all__ = [
     "get_student_login",
     "get_teacher",
     "get_teacher_login",
+    "teacher_count",
     "head_revision",
     "is_write_session",
     "iter_responses",

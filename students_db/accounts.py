@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from students_db import models
@@ -126,6 +126,11 @@ def get_teacher_login(*, session: Session, username: str) -> TeacherLogin | None
     if row is None:
         return None
     return TeacherLogin(id=row.id, username=row.username, password_hash=row.password_hash)
+
+
+def teacher_count(*, session: Session) -> int:
+    """How many teacher accounts exist (the app tells a new operator to create the first)."""
+    return session.scalar(select(func.count()).select_from(models.Teacher)) or 0
 
 
 def get_student_login(*, session: Session, join_code: str, login_name: str) -> StudentLogin | None:

@@ -13,10 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import gradio as gr
-from sqlalchemy import func, select
 
 import students_db as db
-from students_db import models
 from tutor.accounts import create_teacher
 from tutor.curriculum import load_default_pack
 from tutor.generation import TextGenerator
@@ -64,7 +62,7 @@ def ensure_first_teacher(*, sessions: db.SessionFactory, settings: Settings) -> 
             return f"created the teacher {settings.admin_username!r} from TUTOR_ADMIN_USERNAME"
         return None
     with db.read_session(sessions) as session:
-        teachers = session.scalar(select(func.count()).select_from(models.Teacher))
+        teachers = db.teacher_count(session=session)
     return NO_TEACHER_HELP if not teachers else None
 
 

@@ -13,13 +13,14 @@ from typing import Any
 import gradio as gr
 import pandas as pd
 
-from students_db import StoreBusy
+from students_db import StoreBusy, StoreFull
 from tutor.tutor import STYLES, MessageRejected, ProgressView, Tutor
 from tutor.ui import chat_view
 from tutor.ui.identity import caller, require_student
 from tutor.ui.services import Services, model_notice
 
 BUSY = "The tutor is busy for a moment. Please try again."
+FULL = "The tutor could not save that: the server's storage is full. Please tell your teacher."
 BUTTON_LABELS = {
     "new_exercise": ("New exercise", "New exercise, please."),
     "hint": ("Hint", "Hint, please."),
@@ -130,6 +131,8 @@ def build_student_view(services: Services) -> dict[str, Any]:
             raise gr.Error(str(error)) from None
         except StoreBusy:
             raise gr.Error(BUSY) from None
+        except StoreFull:
+            raise gr.Error(FULL) from None
         shown.append({"role": "user", "content": text})
         yield from _stream_into(shown, pieces, after=lambda h: (h, ""))
 
@@ -142,6 +145,8 @@ def build_student_view(services: Services) -> dict[str, Any]:
                 pieces = getattr(tutor, name)(identity.id)
             except StoreBusy:
                 raise gr.Error(BUSY) from None
+            except StoreFull:
+                raise gr.Error(FULL) from None
             shown = chat_view.normalise(history)
             shown.append({"role": "user", "content": shown_as})
             yield from _stream_into(shown, pieces, after=lambda h: h)
