@@ -45,10 +45,6 @@ class Settings(BaseSettings):
         default="auto",
         description="`auto` (CUDA when present, else CPU), `cpu`, `cuda` or `cuda:N`.",
     )
-    packs: tuple[Path, ...] = Field(
-        default=(),
-        description="Extra curriculum pack files (YAML); the shipped maths pack always loads.",
-    )
     max_message_chars: int = Field(
         default=2000, ge=1, description="Longest student message the server accepts."
     )
