@@ -73,6 +73,10 @@ log = logging.getLogger(__name__)
 SOLUTION_AFTER_WRONG = 2  # wrong attempts before the full solution may be shown
 STYLES = ("step-by-step", "short", "example")
 SESSION_IDLE = timedelta(hours=2)  # a chat session idle this long ends at the next turn
+# Without a submission id, the same answer again this soon after the student's last attempt is
+# a double submit (double click, client retry, two tabs), not a second try: the browser UI and
+# raw API callers send no id, and 20 parallel identical answers must record one attempt.
+DOUBLE_SUBMIT_WINDOW = timedelta(seconds=10)
 BUTTON_TEXTS = {
     "new": "New exercise, please.",
     "hint": "Hint, please.",
@@ -131,6 +135,8 @@ class Tutor:
 
         Raises `MessageRejected` (nothing stored) for an empty, too long or invalid message.
         `submission_id` makes a resubmitted answer idempotent: one attempt, the same verdict.
+        Without one, the same answer within `DOUBLE_SUBMIT_WINDOW` of the student's newest
+        attempt is taken as a resubmission of it (a later identical answer is a new try).
         """
         validate_message(message, max_chars=self._max_chars)
         text = clean_student_text(message)
@@ -143,9 +149,11 @@ class Tutor:
             exercise = self._exercise_of(state)
             found = classify(text, has_exercise=exercise is not None)
             if found.intent is Intent.ANSWER and exercise is not None:
-                return self._act_answer(
-                    session, state, exercise, found.answer_text or text, submission_id, now
-                )
+                answer = found.answer_text or text
+                repeated = None if submission_id else _double_submit(state, answer, now)
+                if repeated is not None:
+                    return _Act([self._repeat_verdict(repeated, exercise)], store=False)
+                return self._act_answer(session, state, exercise, answer, submission_id, now)
             return self._act_for(found.intent, session, state, now, question=text)
 
         return self._turn(student_id, text, act)
@@ -663,6 +671,19 @@ def _aware(moment: datetime) -> datetime:
 def _leak_check(exercise: Any) -> Callable[[str], bool]:
     """True when a text states this exercise's answer in any form the guard can read."""
     return leak_check(lambda text: bool(reveals_answer(text, exercise)))
+
+
+def _double_submit(state: TurnState, answer: str, now: datetime) -> AttemptRecord | None:
+    """The student's newest attempt when `answer` repeats it within `DOUBLE_SUBMIT_WINDOW`.
+
+    Read inside the turn's write transaction (serialised per student), so of N parallel
+    identical submissions exactly one records and the others see it here, even when the first
+    was right and opened the next exercise (the duplicates must not count against that one)."""
+    if not state.attempts:
+        return None
+    newest = state.attempts[0]
+    recent = _aware(now) - _aware(newest.created_at) < DOUBLE_SUBMIT_WINDOW
+    return newest if recent and newest.answer == answer[:200] else None
 
 
 def _last_wrong(state: TurnState, exercise: Any) -> AttemptRecord | None:
