@@ -69,30 +69,3 @@ def check(ctx: typer.Context) -> None:
     finally:
         engine.dispose()
     typer.echo("schema is current")
-
-
-@app.command()
-def backup(
-    ctx: typer.Context,
-    to: str = typer.Option("", help="Folder for the copy; default: TUTOR_BACKUP_DIR."),
-) -> None:
-    """Take an online, integrity-checked backup of the SQLite database (safe while serving)."""
-    from pathlib import Path
-
-    import students_db
-    from students_db.backup import backup_sqlite
-
-    settings = settings_of(ctx)
-    folder = Path(to) if to else settings.backup_dir
-    if folder is None:
-        typer.echo("no backup folder: pass --to or set TUTOR_BACKUP_DIR", err=True)
-        raise typer.Exit(code=2)
-    engine = students_db.make_engine(settings.resolved_database_url)
-    try:
-        path = backup_sqlite(engine=engine, destination_dir=folder)
-    except students_db.StoreError as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(code=1) from error
-    finally:
-        engine.dispose()
-    typer.echo(f"backup written: {path}")
