@@ -22,6 +22,7 @@ from typing import Literal
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from prompts import clean_student_text
 from students_db import (
     ClassroomRecord,
     SessionFactory,
@@ -90,6 +91,12 @@ def new_pin() -> str:
     return f"{secrets.randbelow(10**PIN_DIGITS):0{PIN_DIGITS}d}"
 
 
+def display_text(name: str) -> str:
+    """A name as shown to teachers: NFC, one line, no bidi overrides, zero-width, tag or control
+    characters (a name typed with U+202E would display reversed in every teacher view)."""
+    return " ".join(clean_student_text(name).split())
+
+
 def create_teacher(
     *, sessions: SessionFactory, username: str, password: str, display_name: str | None = None
 ) -> TeacherRecord:
@@ -101,14 +108,15 @@ def create_teacher(
         return store_create_teacher(
             session=session,
             username=username,
-            display_name=(display_name or username).strip(),
+            display_name=display_text(display_name or username),
             password_hash=password_hash,
         )
 
 
 def create_class(*, sessions: SessionFactory, teacher_id: int, name: str) -> ClassroomRecord:
     """A class of the teacher's, with a fresh join code students type at login."""
-    if not name.strip():
+    name = display_text(name)
+    if not name:
         raise ValueError("a class needs a name")
     with write_session(sessions) as session:
         return create_classroom(session=session, teacher_id=teacher_id, name=name)
@@ -127,7 +135,7 @@ def add_students(
     Raises PermissionError for another teacher's class (nothing is created) and ValueError for
     an empty or repeated name; all students are created in one transaction, or none.
     """
-    cleaned = [" ".join(name.split()) for name in names]
+    cleaned = [display_text(name) for name in names]
     if not cleaned or any(not name for name in cleaned):
         raise ValueError("every student needs a name")
     logins = [_login_name(name) for name in cleaned]
