@@ -1,0 +1,352 @@
+"""Load: N simulated students, each a thread with its own `gradio_client`, against the app
+served by `python app.py` in a subprocess (the tiny GPT-2 as its model, a fresh SQLite file).
+
+Each student logs in and runs one scripted session: a new exercise, a wrong answer, a hint,
+the right answer (computed here from the store's active exercise and the pack: the server is
+never told), and a free question. Prints requests, requests/s and p50/p95/p99 latency per
+action and overall, and the errors; then checks the store: every student has exactly their two
+attempts (wrong, then right) and ten finished messages, no message of theirs names another
+student, and the access log holds no denied or cross-student read. Exits 1 on any error or
+mismatch, or when the run passes --timeout.
+
+    python benchmarks/load.py --students 50
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import math
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from random import Random
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+ACTIONS = ("new_exercise", "wrong_answer", "hint", "right_answer", "question")
+TEACHER = ("load-teacher", "load test password")
+EXPECTED_MESSAGES = 2 * len(ACTIONS)  # each action: the student's message and the reply
+
+
+@dataclass(frozen=True)
+class Pupil:
+    id: int
+    login: str  # "CODE/name"
+    pin: str
+    marker: str  # a word only this student types
+
+
+@dataclass
+class Run:
+    """What the threads report (appended under `lock`)."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: list[str] = field(default_factory=list)
+    finished: set[int] = field(default_factory=set)
+
+    def timed(self, action: str, seconds: float) -> None:
+        with self.lock:
+            self.latencies[action].append(seconds)
+
+    def failed(self, pupil: Pupil, action: str, error: BaseException) -> None:
+        with self.lock:
+            self.errors.append(f"{pupil.login} {action}: {type(error).__name__}: {error}")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def seed_school(url: str, students: int) -> list[Pupil]:
+    """A migrated SQLite file with a teacher, a class and `students` students."""
+    import students_db as db
+    from tutor import accounts
+
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    sessions = db.make_session_factory(engine)
+    teacher = accounts.create_teacher(sessions=sessions, username=TEACHER[0], password=TEACHER[1])
+    room = accounts.create_class(sessions=sessions, teacher_id=teacher.id, name="Load test")
+    names = [f"Pupil {i:03d}" for i in range(students)]
+    created = accounts.add_students(
+        sessions=sessions, teacher_id=teacher.id, classroom_id=room.id, names=names
+    )
+    with db.write_session(sessions) as session:
+        found = db.list_students(session=session, teacher_id=teacher.id, classroom_id=room.id)
+    ids = {p.login_name: p.id for p in found}
+    engine.dispose()
+    return [
+        Pupil(ids[login], f"{room.join_code}/{login}", pin, f"MARK{ids[login]:05d}X")
+        for login, pin in created
+    ]
+
+
+def start_server(folder: Path, model: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "TUTOR_DATA_DIR": str(folder),
+        "TUTOR_BASE_MODEL": str(model),
+        "TUTOR_ADAPTERS_DIR": str(folder / "no_adapters"),
+        "TUTOR_DEVICE": "cpu",
+        "TUTOR_HOST": "127.0.0.1",
+        "TUTOR_PORT": str(port),
+        "TUTOR_REQUIRE_MODEL": "true",
+        "OMP_NUM_THREADS": "1",
+        "OMP_WAIT_POLICY": "PASSIVE",
+        "HF_HUB_OFFLINE": "1",
+        "TRANSFORMERS_OFFLINE": "1",
+        "GRADIO_ANALYTICS_ENABLED": "False",
+    }
+    env.pop("TUTOR_BACKUP_DIR", None)
+    log = (folder / "server.log").open("wb")
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=log, stderr=log
+    )
+
+
+def wait_until_up(url: str, server: subprocess.Popen[bytes], timeout_s: float) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"the server exited with {server.returncode}")
+        try:
+            if httpx.get(f"{url}config", timeout=2).status_code in (200, 401):
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"the server did not answer within {timeout_s:.0f} s")
+
+
+def current_exercise(sessions: Any, pack: Any, student_id: int) -> Any:
+    import students_db as db
+
+    with db.read_session(sessions) as session:
+        active = db.get_active_exercise(session=session, student_id=student_id)
+    if active is None:
+        raise RuntimeError("no exercise is open after 'new exercise'")
+    return pack.exercise_by_id(active.exercise_id, active.seed)
+
+
+def a_wrong_answer(exercise: Any, seed: int) -> str:
+    from tutor.curriculum import check_answer
+    from tutor.demo import wrong_answer
+
+    answer = wrong_answer(exercise, Random(seed))
+    result = check_answer(exercise, answer)
+    if result.correct or result.status == "malformed":
+        return "-987654"
+    return answer
+
+
+def student_session(
+    pupil: Pupil, url: str, sessions: Any, pack: Any, start: threading.Barrier, run: Run
+) -> None:
+    """One student's scripted session; the first failing action ends it."""
+    from gradio_client import Client
+
+    action = "login"
+    try:
+        began = time.perf_counter()  # 50 argon2 checks at once: a class logging in at 9:00
+        client = Client(
+            url, auth=(pupil.login, pupil.pin), verbose=False, httpx_kwargs={"timeout": 120}
+        )
+        run.timed("login", time.perf_counter() - began)
+        start.wait()
+        history: Any = []
+
+        def act(name: str, *args: Any) -> Any:
+            began = time.perf_counter()
+            result = client.predict(*args, api_name=f"/{name}")
+            return result, time.perf_counter() - began
+
+        action = "new_exercise"
+        history, took = act("new_exercise", history)
+        run.timed(action, took)
+        exercise = current_exercise(sessions, pack, pupil.id)
+        action = "wrong_answer"
+        (history, _), took = act("send", a_wrong_answer(exercise, pupil.id), history)
+        run.timed(action, took)
+        action = "hint"
+        history, took = act("hint", history)
+        run.timed(action, took)
+        action = "right_answer"
+        (history, _), took = act("send", exercise.answer_text, history)
+        run.timed(action, took)
+        action = "question"
+        (history, _), took = act("send", f"why does this work, {pupil.marker}?", history)
+        run.timed(action, took)
+        with run.lock:
+            run.finished.add(pupil.id)
+    except threading.BrokenBarrierError as error:
+        run.failed(pupil, "start", error)
+    except Exception as error:
+        run.failed(pupil, action, error)
+        start.abort()  # if the error came before the start, let the others go
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    rank = max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))  # nearest rank
+    return ordered[rank]
+
+
+def report(run: Run, elapsed: float) -> None:
+    everything = [t for action in ACTIONS for t in run.latencies[action]]
+    print(f"requests:   {len(everything)} in {elapsed:.1f} s ({len(everything) / elapsed:.1f}/s)")
+    print(f"{'action':<14}{'n':>5}{'mean':>9}{'p50':>9}{'p95':>9}{'p99':>9}  (seconds)")
+    rows = [*((a, run.latencies[a]) for a in ACTIONS), ("overall", everything)]
+    for name, values in [*rows, ("(login)", run.latencies["login"])]:
+        if not values:
+            print(f"{name:<14}{0:>5}")
+            continue
+        mean = sum(values) / len(values)
+        cells = [mean, percentile(values, 50), percentile(values, 95), percentile(values, 99)]
+        print(f"{name:<14}{len(values):>5}" + "".join(f"{v:>9.3f}" for v in cells))
+    print(f"errors:     {len(run.errors)}")
+    for line in run.errors[:20]:
+        print(f"  {line}")
+
+
+def check_store(sessions: Any, pupils: list[Pupil]) -> list[str]:
+    """Every student's rows are exactly theirs and exactly as many as their session made."""
+    from sqlalchemy import select
+
+    import students_db as db
+    from students_db import models
+
+    problems = []
+    markers = {p.marker: p.id for p in pupils}
+    with db.read_session(sessions) as session:
+        for pupil in pupils:
+            attempts = db.recent_attempts(session=session, student_id=pupil.id, limit=100)
+            verdicts = [a.correct for a in reversed(attempts)]
+            if verdicts != [False, True]:
+                problems.append(f"{pupil.login}: attempts {verdicts}, expected [False, True]")
+            messages = db.recent_messages(session=session, student_id=pupil.id, limit=1000)
+            if len(messages) != EXPECTED_MESSAGES:
+                problems.append(f"{pupil.login}: {len(messages)} messages, not {EXPECTED_MESSAGES}")
+            unfinished = [m.status for m in messages if m.status not in ("ok", "fallback")]
+            if unfinished:
+                problems.append(f"{pupil.login}: replies not finished: {unfinished}")
+            for message in messages:
+                others = [m for m, sid in markers.items() if m in message.text and sid != pupil.id]
+                if others:
+                    problems.append(f"{pupil.login}: a message names {others}")
+            if not any(pupil.marker in m.text for m in messages):
+                problems.append(f"{pupil.login}: their question is missing")
+        ids = {p.id for p in pupils}
+        stray = session.scalars(
+            select(models.Message.student_id).where(models.Message.student_id.not_in(ids))
+        ).all()
+        if stray:
+            problems.append(f"{len(stray)} messages of students outside the run")
+        log = session.execute(
+            select(
+                models.AccessLog.actor_role,
+                models.AccessLog.actor_id,
+                models.AccessLog.subject_student_id,
+                models.AccessLog.allowed,
+            )
+        ).all()
+    denied = [row for row in log if not row.allowed]
+    crossed = [
+        row
+        for row in log
+        if row.actor_role == "student" and row.subject_student_id not in (None, row.actor_id)
+    ]
+    print(f"access log: {len(log)} rows, {len(denied)} denied, {len(crossed)} cross-student")
+    if denied or crossed:
+        problems.append(f"access log: denied {denied[:3]}, cross-student {crossed[:3]}")
+    return problems
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=50, help="simulated students (threads)")
+    parser.add_argument("--timeout", type=float, default=600, help="whole-run limit, seconds")
+    args = parser.parse_args()
+    if not 1 <= args.students <= 500:
+        parser.error("--students must be between 1 and 500")
+    began = time.monotonic()
+
+    import students_db as db
+    from tests.fixtures.tiny_gpt2 import build_tiny_gpt2
+    from tutor.curriculum import load_default_pack
+
+    with tempfile.TemporaryDirectory(prefix="tutor-load-") as tmp:
+        folder = Path(tmp)
+        model = build_tiny_gpt2(folder / "tiny_gpt2")
+        database = f"sqlite:///{folder / 'tutor.db'}"
+        pupils = seed_school(database, args.students)
+        port = free_port()
+        url = f"http://127.0.0.1:{port}/"
+        server = start_server(folder, model, port)
+        engine = db.make_engine(database)
+        sessions = db.make_session_factory(engine)
+        try:
+            wait_until_up(url, server, timeout_s=min(180.0, args.timeout))
+            print(f"server up after {time.monotonic() - began:.1f} s; {args.students} students")
+            run = Run()
+            start = threading.Barrier(args.students + 1)
+            pack = load_default_pack()
+            threads = [
+                threading.Thread(
+                    target=student_session,
+                    args=(p, url, sessions, pack, start, run),
+                    daemon=True,
+                )
+                for p in pupils
+            ]
+            for thread in threads:
+                thread.start()
+            with contextlib.suppress(threading.BrokenBarrierError):  # reported per student
+                start.wait(timeout=max(1.0, args.timeout - (time.monotonic() - began)))
+            t0 = time.monotonic()
+            for thread in threads:
+                thread.join(timeout=max(0.0, args.timeout - (time.monotonic() - began)))
+            elapsed = time.monotonic() - t0
+            if any(t.is_alive() for t in threads):
+                run.errors.append(f"timed out after {args.timeout:.0f} s")
+            report(run, elapsed)
+            problems = [] if run.errors else check_store(sessions, pupils)
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            engine.dispose()
+        if run.errors:
+            tail = (folder / "server.log").read_text(errors="replace")[-3000:]
+            print(f"server log (tail):\n{tail}")
+    if problems:
+        print("store check: FAILED")
+        for line in problems[:30]:
+            print(f"  {line}")
+    elif not run.errors:
+        print(f"store check: ok ({args.students} students x 2 attempts, {EXPECTED_MESSAGES} msgs)")
+    return 1 if run.errors or problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
