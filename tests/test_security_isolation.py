@@ -325,8 +325,14 @@ def test_a_victims_session_hash_gives_the_attacker_only_their_own_data(world: Wo
     assert leaked(world, mine.wire)  # the victim's own history holds their canaries
     attacker = RawSession(server.url, world.attacker)
     for api_name in ("load", "progress", "whoami"):
-        index = attacker.fn_index(api_name)
-        theirs = attacker.read(attacker.join(index, [], session_hash=victim.session_hash))
+        body = {"data": [], "fn_index": attacker.fn_index(api_name)}
+        joined = attacker.http.post(
+            "gradio_api/queue/join", json={**body, "session_hash": victim.session_hash}
+        )
+        if joined.status_code in (401, 403, 404):  # a guard that binds hashes to users
+            continue
+        assert joined.is_success, joined.text
+        theirs = attacker.read(victim.session_hash)
         assert theirs.success and not leaked(world, theirs.wire), (api_name, theirs.wire)
     victim.close()
     attacker.close()
