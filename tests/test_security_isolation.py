@@ -338,14 +338,6 @@ def test_a_victims_session_hash_gives_the_attacker_only_their_own_data(world: Wo
     attacker.close()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "Gradio 6.31 serves /gradio_api/queue/data?session_hash=H to any logged-in user: the "
-        "stream is not bound to the username that joined. Needs an ASGI middleware in "
-        "tutor/ui (see the security report)."
-    ),
-)
 def test_a_victims_pending_results_cannot_be_read_with_their_session_hash(world: World) -> None:
     server = world.app.server
     victim = RawSession(server.url, world.victim_logins["victor"])

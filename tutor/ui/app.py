@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import gradio as gr
+from starlette.middleware import Middleware
 
 from tutor.settings import Settings
 from tutor.ui.identity import auth_function, caller
 from tutor.ui.persistence import sqlite_path
 from tutor.ui.services import Services
+from tutor.ui.session_guard import SessionGuard
 from tutor.ui.student import build_student_view
 from tutor.ui.teacher import build_teacher_view
 
@@ -86,4 +88,6 @@ def launch_kwargs(settings: Settings, services: Services) -> dict[str, Any]:
         "share": False,
         "footer_links": ["gradio"],
         "state_session_capacity": 2000,
+        # a session hash belongs to its first user; oversized queue joins get 413
+        "app_kwargs": {"middleware": [Middleware(SessionGuard)]},
     }

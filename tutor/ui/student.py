@@ -27,7 +27,9 @@ BUTTON_LABELS = {
     "explain_again": ("Explain differently", "Please explain that again."),
     "show_solution": ("Show solution", "Show me the solution, please."),
 }
-MODEL_EVENT = {"concurrency_id": "model", "concurrency_limit": 4}
+# preprocess=False: handlers get the raw payload and check its type themselves, so a
+# number or a list sent through the API is refused instead of being turned into text.
+MODEL_EVENT = {"concurrency_id": "model", "concurrency_limit": 4, "preprocess": False}
 
 
 def too_long(length: int, limit: int) -> str:
