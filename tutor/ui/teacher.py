@@ -176,7 +176,7 @@ def build_teacher_view(services: Services) -> dict[str, Any]:
             raise gr.Error(str(error)) from None
         code = _join_code(me.id, room_id)
         rows = [
-            [name, f"{code}/{login}", pin]
+            [accounts.display_text(name), f"{code}/{login}", pin]  # the names as stored
             for name, (login, pin) in zip(wanted, created, strict=True)
         ]
         frame = pd.DataFrame(rows, columns=LOGIN_COLUMNS)
