@@ -1,4 +1,4 @@
-"""Bind each Gradio session hash to the user who first used it, and cap queue-join bodies.
+"""Bind each Gradio session hash to its first user; cap queue-join bodies and their rate.
 
 Gradio 6 hands the queue's results for `session_hash=H` to any logged-in caller who asks for
 them, and runs events joined under any H (../shared/notes/security.md §1.5): the hash is a
@@ -9,13 +9,16 @@ side, so one student cannot read another's pending replies by presenting their h
 from __future__ import annotations
 
 import json
-from collections import OrderedDict
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
 from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import parse_qs
 
 MAX_JOIN_BYTES = 2 * 1024 * 1024  # a long chat history (the page sends it back each turn) fits
 MAX_SESSIONS = 20_000  # bindings kept, oldest dropped first
+MAX_JOINS_PER_MINUTE = 300  # per user; a page makes about two per click, a flood far more
 
 
 class SessionGuard:
@@ -24,12 +27,23 @@ class SessionGuard:
     Gradio hands the queue's results for `session_hash=H` to any logged-in caller who asks
     (/queue/data) and runs events joined with any H. This binds H to the username behind the
     login cookie on its first /queue/join, refuses another user's join or stream on H (404, as
-    for an unknown hash), and refuses a join body over MAX_JOIN_BYTES with 413 before parsing.
+    for an unknown hash), refuses a join body over MAX_JOIN_BYTES with 413 before parsing, and
+    a user's joins beyond `max_joins_per_minute` with 429 (Gradio's queue has no per-user
+    limit: one account could otherwise fill it, or mint hashes until real sessions are evicted).
     """
 
-    def __init__(self, app: Any) -> None:
+    def __init__(
+        self,
+        app: Any,
+        *,
+        max_joins_per_minute: int = MAX_JOINS_PER_MINUTE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.app = app
         self.owners: OrderedDict[str, str | None] = OrderedDict()
+        self.max_joins_per_minute = max_joins_per_minute
+        self.clock = clock
+        self.recent_joins: dict[str, deque[float]] = {}
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         path = scope.get("path", "") if scope["type"] == "http" else ""
@@ -56,6 +70,8 @@ class SessionGuard:
         except (ValueError, AttributeError):
             hash_ = ""
         user = _username(scope)
+        if user is not None and self._over_rate(user):
+            return await _refuse(send, 429, "Too many requests: please wait a moment.")
         if hash_:
             owner = self.owners.get(hash_, user)
             if owner != user:
@@ -74,6 +90,17 @@ class SessionGuard:
             return await receive()
 
         return await self.app(scope, replay, send)
+
+    def _over_rate(self, user: str) -> bool:
+        """Count this join in the user's sliding minute; True when it is one too many."""
+        now = self.clock()
+        joins = self.recent_joins.setdefault(user, deque())
+        while joins and now - joins[0] >= 60.0:
+            joins.popleft()
+        if len(joins) >= self.max_joins_per_minute:
+            return True
+        joins.append(now)
+        return False
 
 
 def _username(scope: dict) -> str | None:
