@@ -202,6 +202,42 @@ def student_session(
         start.abort()  # if the error came before the start, let the others go
 
 
+def run_students(
+    pupils: list[Pupil], url: str, sessions: Any, pack: Any, deadline: float
+) -> tuple[Run, float]:
+    """Log `pupils` in, release them together, and wait (bounded by `deadline`)."""
+    run = Run()
+    start = threading.Barrier(len(pupils) + 1)
+    threads = [
+        threading.Thread(
+            target=student_session, args=(p, url, sessions, pack, start, run), daemon=True
+        )
+        for p in pupils
+    ]
+    for thread in threads:
+        thread.start()
+    with contextlib.suppress(threading.BrokenBarrierError):  # reported per student
+        start.wait(timeout=max(1.0, deadline - time.monotonic()))
+    t0 = time.monotonic()
+    for thread in threads:
+        thread.join(timeout=max(0.0, deadline - time.monotonic()))
+    elapsed = time.monotonic() - t0
+    if any(t.is_alive() for t in threads):
+        run.errors.append("timed out")
+    return run, elapsed
+
+
+def compare(solo: Run, solo_elapsed: float, run: Run, elapsed: float) -> None:
+    """The ratios against the baseline: throughput gained, latency paid."""
+    alone = [t for action in ACTIONS for t in solo.latencies[action]]
+    loaded = [t for action in ACTIONS for t in run.latencies[action]]
+    if not alone or not loaded:
+        return
+    rate_ratio = (len(loaded) / elapsed) / (len(alone) / solo_elapsed)
+    p50_ratio = percentile(loaded, 50) / percentile(alone, 50)
+    print(f"ratio vs alone: requests/s x{rate_ratio:.1f}, p50 latency x{p50_ratio:.1f}")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -297,7 +333,7 @@ def main() -> int:
         folder = Path(tmp)
         model = build_tiny_gpt2(folder / "tiny_gpt2")
         database = f"sqlite:///{folder / 'tutor.db'}"
-        pupils = seed_school(database, args.students)
+        pupils = seed_school(database, args.students + 1)  # +1: the baseline student
         port = free_port()
         url = f"http://127.0.0.1:{port}/"
         server = start_server(folder, model, port)
@@ -306,28 +342,17 @@ def main() -> int:
         try:
             wait_until_up(url, server, timeout_s=min(180.0, args.timeout))
             print(f"server up after {time.monotonic() - began:.1f} s; {args.students} students")
-            run = Run()
-            start = threading.Barrier(args.students + 1)
             pack = load_default_pack()
-            threads = [
-                threading.Thread(
-                    target=student_session,
-                    args=(p, url, sessions, pack, start, run),
-                    daemon=True,
-                )
-                for p in pupils
-            ]
-            for thread in threads:
-                thread.start()
-            with contextlib.suppress(threading.BrokenBarrierError):  # reported per student
-                start.wait(timeout=max(1.0, args.timeout - (time.monotonic() - began)))
-            t0 = time.monotonic()
-            for thread in threads:
-                thread.join(timeout=max(0.0, args.timeout - (time.monotonic() - began)))
-            elapsed = time.monotonic() - t0
-            if any(t.is_alive() for t in threads):
-                run.errors.append(f"timed out after {args.timeout:.0f} s")
+            deadline = began + args.timeout
+            # The baseline, in the same run: one student alone on the same server.
+            solo, solo_elapsed = run_students(pupils[:1], url, sessions, pack, deadline)
+            run, elapsed = run_students(pupils[1:], url, sessions, pack, deadline)
+            print(f"baseline: 1 student alone, {len(ACTIONS)} requests in {solo_elapsed:.1f} s")
+            report(solo, solo_elapsed)
+            print(f"under load: {args.students} students at once")
             report(run, elapsed)
+            compare(solo, solo_elapsed, run, elapsed)
+            run.errors += solo.errors
             problems = [] if run.errors else check_store(sessions, pupils)
         finally:
             server.terminate()
@@ -344,7 +369,8 @@ def main() -> int:
         for line in problems[:30]:
             print(f"  {line}")
     elif not run.errors:
-        print(f"store check: ok ({args.students} students x 2 attempts, {EXPECTED_MESSAGES} msgs)")
+        total = args.students + 1
+        print(f"store check: ok ({total} students x 2 attempts, {EXPECTED_MESSAGES} msgs)")
     return 1 if run.errors or problems else 0
 
 
