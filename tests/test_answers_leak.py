@@ -41,10 +41,14 @@ LEAKS = [
     (QUARTERS, "three fourths"),
     (QUARTERS, "It is 6/8 when you add them"),
     (QUARTERS, "3 out of 4"),
+    (QUARTERS, "The answer is 3 out of 4."),
+    (QUARTERS, "It is 3 over 4."),
+    (QUARTERS, "three divided by four."),
     (QUARTERS, "three over four"),
     (QUARTERS, "3 divided by 4"),
     (QUARTERS, "3\u00f74"),
     (QUARTERS, "0,75"),
+    (QUARTERS, "So it is 0,75, easy!"),
     (QUARTERS, "3 quarters"),
     (QUARTERS, "\u00be"),
     (QUARTERS, "zero point seven five"),
@@ -76,6 +80,7 @@ SAFE = [
     (QUARTERS, "What is 1/4 + 2/4? Add the numerators."),
     (QUARTERS, "Two quarters plus one quarter: count the quarters."),
     (QUARTERS, "The denominator stays 4."),
+    (QUARTERS, "Take 3 out of 4.5 litres."),  # 3/4.5 is not 3/4
     (HALVES, "Half of the pieces are red."),  # 1/2, not 3/2
     (NEGATIVE, "Subtract 5 from both sides: x + 5 = 2."),
     (NEGATIVE, "x is three less than zero? Think again about 3."),

@@ -84,10 +84,11 @@ _NUMBER = re.compile(
 )
 _PAIR = re.compile(
     r"(?<![\d.])(\d+(?:\.\d+)?)\s*(?::|÷|\bto\b|\bout\s+of\b|\bover\b|\bdivided\s+by\b)\s*"
-    r"(\d+(?:\.\d+)?)(?![\d.])"
+    r"(\d+(?:\.\d+)?)(?!\d|\.\d)"  # a sentence's full stop may follow: "3 out of 4."
 )
 
-_DECIMAL_COMMA = re.compile(r"(?<![\d,.])\d+,\d+(?![\d,])")  # "0,75" or "1,375" read as a decimal
+# "0,75" or "1,375" read as a decimal; a comma after it is punctuation ("0,75, easy")
+_DECIMAL_COMMA = re.compile(r"(?<![\d,.])\d+,\d+(?!\d|,\d)")
 
 
 @dataclass(frozen=True)
