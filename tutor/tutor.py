@@ -39,7 +39,6 @@ from tutor.dialogue.context import (
     misconception_of,
     misconception_text,
 )
-from tutor.dialogue.guards import leak_check
 from tutor.dialogue.hints import hint_fields, level_for, pick_similar, step_lines, worked_example
 from tutor.dialogue.intent import Intent, classify
 from tutor.dialogue.mastery import after_answer
@@ -669,8 +668,9 @@ def _aware(moment: datetime) -> datetime:
 
 
 def _leak_check(exercise: Any) -> Callable[[str], bool]:
-    """True when a text states this exercise's answer in any form the guard can read."""
-    return leak_check(lambda text: bool(reveals_answer(text, exercise)))
+    """True when a text states this exercise's answer in any form the curriculum can read
+    (fractions, decimals and decimal commas, percentages, "3 over 4", "3÷4", number words)."""
+    return lambda text: bool(reveals_answer(text, exercise))
 
 
 def _double_submit(state: TurnState, answer: str, now: datetime) -> AttemptRecord | None:

@@ -66,31 +66,3 @@ def guard_text(
     if not leaks(template):
         return template, True
     return last_resort, True
-
-
-# Ways of writing a fraction or a decimal that the curriculum's number reader does not take
-# as one: "3 over 4", "3 out of 4", "3 divided by 4", "3÷4", and a decimal comma ("0,75").
-# The leak check reads the text as written AND in this normalised form.
-_NUMBER = r"(\d+(?:\.\d+)?|[a-z]+(?:-[a-z]+)?)"
-_SPELLED_DIVISION = re.compile(  # the divisor is looked at, not eaten: "1 : 3 ÷ 4" chains
-    _NUMBER + r"\s*(?:over|out\s+of|divided\s+by|÷|:)\s*(?=" + _NUMBER + ")", re.IGNORECASE
-)
-_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d)")  # "1,375" may be 1.375: read it so too
-
-
-def division_spelled_out(text: str) -> str:
-    """`text` with spelled-out divisions as slashes and decimal commas as points."""
-    text = _SPELLED_DIVISION.sub(r"\1 / ", text)
-    return _DECIMAL_COMMA.sub(".", text)
-
-
-def leak_check(reveals: Callable[[str], bool]) -> Callable[[str], bool]:
-    """A leak predicate that also reads the text with divisions spelled out as fractions."""
-
-    def leaks(text: str) -> bool:
-        if reveals(text):
-            return True
-        normalised = division_spelled_out(text)
-        return normalised != text and reveals(normalised)
-
-    return leaks
