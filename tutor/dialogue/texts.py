@@ -15,8 +15,8 @@ REJECT_EMPTY = "Your message is empty. Type an answer or a question."
 REJECT_INVALID = "Your message contains characters I cannot read. Please retype it."
 
 
-def reject_too_long(max_chars: int) -> str:
-    return f"Your message is too long (at most {max_chars} characters). Please shorten it."
+def reject_too_long(length: int, max_chars: int) -> str:
+    return f"Your message is too long ({length} characters; the limit is {max_chars})."
 
 
 NO_EXERCISE = "There is no exercise open right now. Ask for a new exercise to start."

@@ -15,7 +15,7 @@ def validate_message(message: object, *, max_chars: int) -> str:
     if not isinstance(message, str):
         raise MessageRejected(texts.REJECT_NOT_TEXT)
     if len(message) > max_chars:
-        raise MessageRejected(texts.reject_too_long(max_chars))
+        raise MessageRejected(texts.reject_too_long(len(message), max_chars))
     if not message.strip():
         raise MessageRejected(texts.REJECT_EMPTY)
     if "\x00" in message:

@@ -32,10 +32,6 @@ BUTTON_LABELS = {
 MODEL_EVENT = {"concurrency_id": "model", "concurrency_limit": 4, "preprocess": False}
 
 
-def too_long(length: int, limit: int) -> str:
-    return f"Your message is too long ({length} characters; the limit is {limit})."
-
-
 def mastery_frame(progress: ProgressView, pack: Any) -> pd.DataFrame:
     """Skills the student has practised (their P(known) moved) and the current one."""
     rows = []
@@ -124,8 +120,6 @@ def build_student_view(services: Services) -> dict[str, Any]:
         identity = require_student(sessions, request)
         if not isinstance(text, str):
             raise gr.Error("Please type a message.")
-        if len(text) > services.max_message_chars:
-            raise gr.Error(too_long(len(text), services.max_message_chars))
         shown = chat_view.normalise(history)
         try:
             pieces = tutor.respond(identity.id, text)
