@@ -42,11 +42,34 @@ class AnswerKey:
 
 @dataclass(frozen=True)
 class SolutionStep:
-    """One step of a worked solution: words, and optionally the sum it does and its result."""
+    """One step of a worked solution, as a teacher writes it, with the numbers code computed.
+
+    A step is the unit everything else points at: diagnosis finds the first step a wrong
+    answer departs from, a hint names a step's operation and operands without its result, a
+    sub-step question asks for `result` and code checks the reply. So the numbers live in
+    fields, not only in the words:
+
+    - `text`: the step in words with proper notation (×, ÷, −, a/b), never code notation
+      ("Ones column: 2 is less than 4, so borrow 1 ten: 12 − 4 = 8.").
+    - `expression` / `result`: the sum this step does and what it comes to ("12 − 4", "8");
+      `tutor content check` evaluates `expression` and compares it with `result`.
+    - `operation`: what the step does, one word from `STEP_OPERATIONS` ("subtract", "borrow",
+      "carry", "multiples", "common_denominator", "inverse", ...), so a plan can say which
+      operation words the wording must use.
+    - `operands`: the numbers the step starts from, as displayed ("12", "4").
+    - `place`: where in the written method it happens ("ones column", "tens column",
+      "denominator"), for feedback that points at it; None when it has no place.
+    - `question`: a small question whose answer is `result` ("What is 12 − 4 in the ones
+      column?"), asked as a sub-step scaffold; None for a step that is not worth asking.
+    """
 
     text: str
     expression: str | None = None
     result: str | None = None
+    operation: str | None = None
+    operands: tuple[str, ...] = ()
+    place: str | None = None
+    question: str | None = None
 
 
 @dataclass(frozen=True)
