@@ -16,15 +16,19 @@ teacher id); teacher reads append to the access log and so run in a write sessio
 
 from students_db.access_log import access_log_entries, log_access
 from students_db.accounts import (
+    AccountRole,
     create_classroom,
     create_student,
     create_teacher,
+    credential_version_of,
     get_student,
     get_student_login,
     get_teacher,
     get_teacher_login,
     normalise_join_code,
+    set_student_pin,
     set_student_preferences,
+    set_teacher_password,
     teacher_count,
 )
 from students_db.backup import backup_sqlite
@@ -188,6 +192,7 @@ from students_db.security import (
     TableRows,
     begin_login_attempt,
     clear_login_failures,
+    clear_login_locks,
     count_student_rows,
     delete_student_rows,
     login_attempts_of,
@@ -218,4 +223,13 @@ __all__ += [
     "student_join_code_and_login",
     "student_rows",
     "student_tables",
+]
+
+# Credentials that login sessions are bound to (a reset or unlock ends the old sessions).
+__all__ += [
+    "AccountRole",
+    "clear_login_locks",
+    "credential_version_of",
+    "set_student_pin",
+    "set_teacher_password",
 ]

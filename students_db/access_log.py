@@ -6,13 +6,21 @@ bug or a compromised caller cannot rewrite history either.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import logging
+from typing import Any
+
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from students_db import models
 from students_db._common import require_one_of, require_write
 from students_db.records import AccessLogEntry
 from students_db.timestamps import utcnow
+
+log = logging.getLogger(__name__)
+_TABLE = models.AccessLog.__table__
+_PENDING = "students_db.access_log.pending_denials"  # rows `log_denial` keeps for the end
+_DENIED = "students_db.access_log.denied"  # (role, actor, student) logged as denied already
 
 
 def log_access(
@@ -28,6 +36,9 @@ def log_access(
     """Append one row; it commits (or not) with the caller's transaction."""
     require_write(session, "log_access")
     require_one_of("actor_role", actor_role, models.ACTOR_ROLES)
+    if not allowed:
+        denied = session.info.setdefault(_DENIED, set())
+        denied.add(_denial_key(actor_role, actor_id, subject_student_id))
     session.add(
         models.AccessLog(
             actor_role=actor_role,
@@ -40,6 +51,73 @@ def log_access(
         )
     )
     session.flush()
+
+
+def log_denial(
+    *,
+    session: Session,
+    actor_role: str,
+    actor_id: int | None,
+    subject_student_id: int | None,
+    action: str,
+    detail: str = "",
+) -> None:
+    """Record a refused read once, even when the caller's transaction rolls back.
+
+    A handler that refuses by raising inside its `write_session` rolls the transaction back,
+    and a `log_access` row would go with it: the probe would leave no trace. This row waits
+    in the session: at commit it is written unless the caller logged its own denied row for
+    the same actor and student (no double rows); after a rollback it is written in a short
+    transaction of its own (`_write_denials_after_rollback`).
+    """
+    require_write(session, "log_denial")
+    require_one_of("actor_role", actor_role, models.ACTOR_ROLES)
+    row = {
+        "actor_role": actor_role,
+        "actor_id": actor_id,
+        "subject_student_id": subject_student_id,
+        "action": action,
+        "detail": detail,
+        "allowed": False,
+    }
+    session.info.setdefault(_PENDING, []).append(row)
+
+
+def _denial_key(actor_role: str, actor_id: int | None, subject: int | None) -> tuple[Any, ...]:
+    return (actor_role, actor_id, subject)
+
+
+@event.listens_for(Session, "before_commit")
+def _write_pending_denials(session: Session) -> None:
+    rows: list[dict[str, Any]] = session.info.pop(_PENDING, None) or []
+    logged = session.info.get(_DENIED, set())
+    keep = [
+        r
+        for r in rows
+        if _denial_key(r["actor_role"], r["actor_id"], r["subject_student_id"]) not in logged
+    ]
+    if keep:
+        now = utcnow()
+        session.execute(insert(_TABLE), [{**r, "created_at": now} for r in keep])
+
+
+@event.listens_for(Session, "after_commit")
+def _forget_denials(session: Session) -> None:
+    session.info.pop(_DENIED, None)
+
+
+@event.listens_for(Session, "after_rollback")
+def _write_denials_after_rollback(session: Session) -> None:
+    session.info.pop(_DENIED, None)
+    rows: list[dict[str, Any]] | None = session.info.pop(_PENDING, None)
+    if not rows:
+        return
+    now = utcnow()
+    try:
+        with Session(bind=session.bind, info=dict(session.info)) as again, again.begin():
+            again.execute(insert(_TABLE), [{**r, "created_at": now} for r in rows])
+    except Exception:  # the refusal itself stands; only its log row is lost
+        log.warning("could not keep %d denied access-log rows after a rollback", len(rows))
 
 
 def access_log_entries(

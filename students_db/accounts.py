@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -125,7 +125,12 @@ def get_teacher_login(*, session: Session, username: str) -> TeacherLogin | None
     )
     if row is None:
         return None
-    return TeacherLogin(id=row.id, username=row.username, password_hash=row.password_hash)
+    return TeacherLogin(
+        id=row.id,
+        username=row.username,
+        password_hash=row.password_hash,
+        credential_version=row.credential_version,
+    )
 
 
 def teacher_count(*, session: Session) -> int:
@@ -151,6 +156,7 @@ def get_student_login(*, session: Session, join_code: str, login_name: str) -> S
         login_name=row.login_name,
         pin_hash=row.pin_hash,
         active=row.active,
+        credential_version=row.credential_version,
     )
 
 
@@ -176,3 +182,50 @@ def set_student_preferences(
 def get_teacher(*, session: Session, teacher_id: int) -> TeacherRecord | None:
     row = session.get(models.Teacher, teacher_id)
     return None if row is None else teacher_record(row)
+
+
+# -- credentials: what a login session is bound to ------------------------------------------
+
+AccountRole = Literal["teacher", "student"]
+
+
+def credential_version_of(*, session: Session, role: AccountRole, account_id: int) -> int | None:
+    """The account's current credential version; None when it is gone (or a student is
+    inactive), so a session bound to it must end."""
+    if role == "teacher":
+        return session.scalar(
+            select(models.Teacher.credential_version).where(models.Teacher.id == account_id)
+        )
+    row = session.execute(
+        select(models.Student.credential_version, models.Student.active).where(
+            models.Student.id == account_id
+        )
+    ).first()
+    if row is None or not row[1]:
+        return None
+    return int(row[0])
+
+
+def set_student_pin(*, session: Session, student_id: int, pin_hash: str) -> int:
+    """A new PIN hash for the student, and a new credential version (every login session of
+    the old PIN ends); returns the new version."""
+    require_write(session, "set_student_pin")
+    row = session.get(models.Student, student_id)
+    if row is None:
+        raise NotFound(f"no student with id {student_id}")
+    row.pin_hash = pin_hash
+    row.credential_version = row.credential_version + 1
+    session.flush()
+    return row.credential_version
+
+
+def set_teacher_password(*, session: Session, teacher_id: int, password_hash: str) -> int:
+    """A new password hash for the teacher and a new credential version; returns it."""
+    require_write(session, "set_teacher_password")
+    row = session.get(models.Teacher, teacher_id)
+    if row is None:
+        raise NotFound(f"no teacher with id {teacher_id}")
+    row.password_hash = password_hash
+    row.credential_version = row.credential_version + 1
+    session.flush()
+    return row.credential_version

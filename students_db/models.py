@@ -72,6 +72,9 @@ class Teacher(Base):
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(128))
     password_hash: Mapped[str] = mapped_column(String(255))
+    # Bumped by a password change or unlock-with-reset: login sessions issued under an older
+    # version are refused (the web layer binds each session to account id + this number).
+    credential_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -97,6 +100,7 @@ class Student(Base):
     login_name: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(128))
     pin_hash: Mapped[str] = mapped_column(String(255))
+    credential_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     grade_level: Mapped[int | None] = mapped_column(Integer)
     preferences: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -31,6 +31,7 @@ class TeacherLogin:
     id: int
     username: str
     password_hash: str
+    credential_version: int = 0
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class StudentLogin:
     login_name: str
     pin_hash: str
     active: bool
+    credential_version: int = 0
 
 
 @dataclass(frozen=True)

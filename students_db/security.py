@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Table, delete, func, select
+from sqlalchemy import Column, Table, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from students_db import models
@@ -132,6 +132,19 @@ def login_attempts_of(*, session: Session, username_key: str) -> LoginAttemptsRe
     )
 
 
+def clear_login_locks(*, session: Session, username_key: str) -> int:
+    """Forget every count and lock of one login name: the name's own row and its per-client
+    rows (``name|client``). A teacher's unlock; returns the rows removed."""
+    require_write(session, "clear_login_locks")
+    result = session.execute(delete(_LOGINS).where(_key_or_its_clients(username_key)))
+    return int(result.rowcount or 0)
+
+
+def _key_or_its_clients(username_key: str) -> Any:
+    column = _LOGINS.c.username_key
+    return (column == username_key) | column.startswith(f"{username_key}|", autoescape=True)
+
+
 def purge_login_attempts(*, session: Session, before: datetime) -> int:
     """Forget attempt counts last touched before `before`, except live locks; returns rows."""
     require_write(session, "purge_login_attempts")
@@ -153,6 +166,7 @@ def _login_row(session: Session, username_key: str, now: datetime) -> models.Log
         return row
     # Two first attempts for one name at once: on SQLite BEGIN IMMEDIATE serialises them; on
     # PostgreSQL the unique key makes the loser fail, and a failed login check is safe.
+    _make_room(session, now)
     row = models.LoginAttempts(
         username_key=username_key,
         failures=0,
@@ -163,6 +177,27 @@ def _login_row(session: Session, username_key: str, now: datetime) -> models.Log
     session.add(row)
     session.flush()
     return row
+
+
+# The table is bounded: names that do not exist are counted too (so a lock says nothing about
+# whether an account exists), and anyone can type new names. Past MAX_LOGIN_ROWS the oldest
+# rows without a live lock make room; live locks are never dropped.
+MAX_LOGIN_ROWS = 50_000
+_MAKE_ROOM_BATCH = 100
+
+
+def _make_room(session: Session, now: datetime) -> None:
+    rows = session.scalar(select(func.count()).select_from(_LOGINS)) or 0
+    if rows < MAX_LOGIN_ROWS:
+        return
+    unlocked = (_LOGINS.c.locked_until.is_(None)) | (_LOGINS.c.locked_until < now)
+    oldest = (
+        select(_LOGINS.c.id)
+        .where(unlocked)
+        .order_by(_LOGINS.c.updated_at)
+        .limit(rows - MAX_LOGIN_ROWS + _MAKE_ROOM_BATCH)
+    )
+    session.execute(delete(_LOGINS).where(_LOGINS.c.id.in_(oldest)))
 
 
 def _aware(moment: datetime) -> datetime:
@@ -294,5 +329,5 @@ def _about(table: Table, student_id: int, username_keys: Iterable[str]) -> Any |
         return None
     if table.name == LOGIN_ATTEMPTS_TABLE:
         keys = list(username_keys)
-        return link.in_(keys) if keys else None
+        return or_(*(_key_or_its_clients(k) for k in keys)) if keys else None
     return link == student_id

@@ -23,7 +23,8 @@ from students_db._common import (
     require_write,
     student_record,
 )
-from students_db.access_log import log_access
+from students_db.access_log import log_access, log_denial
+from students_db.engine import is_write_session
 from students_db.errors import NotFound
 from students_db.records import (
     AssignmentRecord,
@@ -39,7 +40,21 @@ _ATTEMPTS = models.Attempt.__table__
 
 
 def teacher_owns_student(*, session: Session, teacher_id: int, student_id: int) -> bool:
-    """Whether the student sits in one of the teacher's classes (logs nothing by itself)."""
+    """Whether the student sits in one of the teacher's classes. A "no" in a write session
+    appends a denied access-log row that survives a rollback (a refused probe leaves a trace)."""
+    allowed = _owns_student(session, teacher_id, student_id)
+    if not allowed and is_write_session(session):
+        log_denial(
+            session=session,
+            actor_role="teacher",
+            actor_id=teacher_id,
+            subject_student_id=student_id,
+            action="teacher_owns_student",
+        )
+    return allowed
+
+
+def _owns_student(session: Session, teacher_id: int, student_id: int) -> bool:
     query = (
         select(models.Student.id)
         .join(models.Classroom, models.Classroom.id == models.Student.classroom_id)
@@ -49,10 +64,22 @@ def teacher_owns_student(*, session: Session, teacher_id: int, student_id: int) 
 
 
 def teacher_owns_classroom(*, session: Session, teacher_id: int, classroom_id: int) -> bool:
+    """Whether the class is one of the teacher's; a "no" in a write session is logged as for
+    `teacher_owns_student`."""
     query = select(models.Classroom.id).where(
         models.Classroom.id == classroom_id, models.Classroom.teacher_id == teacher_id
     )
-    return session.scalar(query) is not None
+    allowed = session.scalar(query) is not None
+    if not allowed and is_write_session(session):
+        log_denial(
+            session=session,
+            actor_role="teacher",
+            actor_id=teacher_id,
+            subject_student_id=None,
+            action="teacher_owns_classroom",
+            detail=f"classroom {classroom_id}",
+        )
+    return allowed
 
 
 def authorize_student_read(
@@ -63,7 +90,7 @@ def authorize_student_read(
     Every teacher read of one student goes through here, so none can skip the access log.
     """
     require_write(session, f"{action} (it writes the access log)")
-    allowed = teacher_owns_student(session=session, teacher_id=teacher_id, student_id=student_id)
+    allowed = _owns_student(session, teacher_id, student_id)
     log_access(
         session=session,
         actor_role="teacher",
@@ -241,9 +268,11 @@ def _allowed_class(session: Session, teacher_id: int, classroom_id: int, action:
     require_write(session, f"{action} (it writes the access log)")
     if session.get(models.Teacher, teacher_id) is None:
         raise NotFound(f"no teacher with id {teacher_id}")
-    allowed = teacher_owns_classroom(
-        session=session, teacher_id=teacher_id, classroom_id=classroom_id
-    )
+    allowed = session.scalar(
+        select(models.Classroom.id).where(
+            models.Classroom.id == classroom_id, models.Classroom.teacher_id == teacher_id
+        )
+    ) is not None
     if not allowed:
         log_access(
             session=session,

@@ -12,8 +12,10 @@ Login names:
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +23,7 @@ from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy.orm import Session
 
 from prompts import clean_student_text
 from students_db import (
@@ -31,6 +34,7 @@ from students_db import (
     TeacherRecord,
     begin_login_attempt,
     clear_login_failures,
+    clear_login_locks,
     create_classroom,
     create_student,
     get_student_login,
@@ -38,15 +42,20 @@ from students_db import (
     login_attempts_of,
     normalise_join_code,
     read_session,
+    set_student_pin,
+    set_teacher_password,
+    student_join_code_and_login,
     write_session,
 )
 from students_db import create_teacher as store_create_teacher
-from students_db.teacher import teacher_owns_classroom
+from students_db.teacher import teacher_owns_classroom, teacher_owns_student
 
 PIN_DIGITS = 6
 MIN_PASSWORD_CHARS = 8
 MAX_SECRET_CHARS = 1024  # argon2 accepts more; a longer "password" is an attack, not a user
-_STUDENT_LOGIN = re.compile(r"^\s*([A-Za-z0-9-]+)\s*[/ ]\s*(.+?)\s*$")
+MAX_USERNAME_CHARS = 200  # "CODE/name" or a teacher's username; longer is refused unread
+MAX_NAME_CHARS = 128  # a class's or a student's name as shown (the columns hold 128)
+_JOIN_CODE_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-")
 
 
 @dataclass(frozen=True)
@@ -93,8 +102,18 @@ def new_pin() -> str:
 
 def display_text(name: str) -> str:
     """A name as shown to teachers: NFC, one line, no bidi overrides, zero-width, tag or control
-    characters (a name typed with U+202E would display reversed in every teacher view)."""
-    return " ".join(clean_student_text(name).split())
+    characters (a name typed with U+202E would display reversed in every teacher view).
+
+    Raises ValueError, with the limit, for a name over MAX_NAME_CHARS (a teacher's paste of a
+    megabyte is refused before any work, not stored)."""
+    if not isinstance(name, str):
+        raise ValueError("a name must be text")
+    if len(name) > 4 * MAX_NAME_CHARS:
+        raise ValueError(f"a name may have at most {MAX_NAME_CHARS} characters")
+    shown = " ".join(clean_student_text(name).split())
+    if len(shown) > MAX_NAME_CHARS:
+        raise ValueError(f"a name may have at most {MAX_NAME_CHARS} characters")
+    return shown
 
 
 def create_teacher(
@@ -171,22 +190,65 @@ def _login_name(display_name: str) -> str:
 
 
 def split_student_username(username: str) -> tuple[str, str] | None:
-    """("CODE", "name") from "CODE/name" or "CODE name"; None when it is not of that shape."""
-    match = _STUDENT_LOGIN.match(username)
-    if match is None:
+    """("CODE", "name") from "CODE/name" or "CODE name"; None when it is not of that shape.
+
+    One left-to-right pass, no regular expression (a backtracking pattern here once froze the
+    server for 20 s on one crafted login), and nothing longer than MAX_USERNAME_CHARS is read.
+    The name is NFKC-folded first, so a full-width "ａｄａ" is "ada"; a name with no letter or
+    digit left (``CODE/!!!``) gives ("CODE", "") rather than an error.
+    """
+    if not isinstance(username, str) or len(username) > MAX_USERNAME_CHARS:
         return None
-    return match.group(1), _login_name(match.group(2)) if match.group(2).strip() else ""
+    text = username.strip()
+    end = 0
+    while end < len(text) and text[end] in _JOIN_CODE_CHARS:
+        end += 1
+    code, rest = text[:end], text[end:]
+    after_space = rest.lstrip()
+    if after_space.startswith("/"):
+        name = after_space[1:].strip()
+    elif " " in rest[: len(rest) - len(after_space)]:
+        name = after_space.strip()
+    else:
+        return None
+    if not code or not name or any(unicodedata.category(c) == "Cc" for c in name):
+        return None
+    return code, _login_name_or_empty(name)
 
 
-# Login throttling, per username as typed (Gradio's `auth=` has none). Five wrong passwords
-# in a row lock the name for 15 minutes; a name may try at most 10 times a minute however the
-# tries end. Unknown names are counted and locked the same way, so a lock says nothing about
-# whether an account exists. The price: anyone can lock a known name for 15 minutes; a
-# teacher can always reset a student's PIN, and the lock ends by itself.
+def _login_name_or_empty(typed: str) -> str:
+    try:
+        return _login_name(unicodedata.normalize("NFKC", typed))
+    except ValueError:
+        return ""
+
+
+# Login throttling (Gradio's `auth=` has none), in three budgets:
+# - per name and client (the caller's address, hashed): five wrong secrets in a row lock the
+#   name for that client for 15 minutes, and a name may try at most 10 times a minute from
+#   one client however the tries end. A stranger's five wrong PINs no longer lock a teacher
+#   or a classmate out everywhere: only the stranger's own address is locked.
+# - per name, across all clients: NAME_FAILURES_PER_DAY failures lock the name for a day
+#   (a teacher's unlock ends it), so many addresses cannot spray one PIN space for long.
+# - per client across names, and globally: in memory at the web layer (tutor.web.login_guard).
+# Unknown names are counted and locked the same way, so a lock says nothing about whether an
+# account exists. Without a client (the CLI, tests) the first budget is per name alone.
 LOCKOUT_FAILURES = 5
 LOCKOUT_DURATION = timedelta(minutes=15)
 RATE_LIMIT_ATTEMPTS = 10
 RATE_LIMIT_WINDOW = timedelta(minutes=1)
+NAME_FAILURES_PER_DAY = 50
+NAME_LOCKOUT = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """A successful login: who, the name the session is known by (one spelling per
+    account), and the credential version the session is bound to."""
+
+    identity: Identity
+    session_name: str
+    credential_version: int
 
 
 def login_key(username: str) -> str:
@@ -195,7 +257,15 @@ def login_key(username: str) -> str:
     student = split_student_username(username)
     if student is not None and student[1]:
         return f"{normalise_join_code(student[0])}/{student[1]}"[:200]
-    return " ".join(username.split()).lower()[:200] or "-"
+    return " ".join(username[: MAX_USERNAME_CHARS + 1].split()).lower()[:200] or "-"
+
+
+def client_key(username_key: str, client: str | None) -> str:
+    """The per-client throttle key: the name and a hash of the address (no address stored)."""
+    if not client:
+        return username_key
+    digest = hashlib.sha256(client.encode("utf-8", "replace")).hexdigest()[:16]
+    return f"{username_key[:180]}|{digest}"
 
 
 def authenticate(
@@ -204,40 +274,126 @@ def authenticate(
     username: str,
     password: str,
     now: datetime | None = None,
+    client: str | None = None,
 ) -> Identity | None:
     """The identity behind a username and password (teacher) or class-code/name and PIN
     (student); None when they do not match, or while the name is locked or rate-limited
     (see LOCKOUT_FAILURES). Takes the same time for unknown names as for wrong passwords.
 
     The attempt is counted before the (slow) hash check, so parallel guesses cannot outrun
-    the lockout; a success clears the count. `now` is for tests.
+    the lockout; a success clears the count. `now` is for tests; `client` is the caller's
+    address (the web layer passes it).
     """
+    result = log_in(sessions=sessions, username=username, password=password, now=now, client=client)
+    return None if result is None else result.identity
+
+
+def log_in(
+    *,
+    sessions: SessionFactory,
+    username: str,
+    password: str,
+    now: datetime | None = None,
+    client: str | None = None,
+) -> LoginResult | None:
+    """`authenticate`, with what a login session is bound to (see LoginResult)."""
     if not isinstance(username, str) or not isinstance(password, str):
         return None
+    if len(username) > MAX_USERNAME_CHARS or len(password) > MAX_SECRET_CHARS:
+        return None  # refused unread: no row, no hash, no regular expression
     moment = now or datetime.now(UTC)
     key = login_key(username)
+    keys = [client_key(key, client)] + ([key] if client else [])
     student = split_student_username(username)
     with write_session(sessions) as session:
+        gate = _gate(session, keys, moment)
+        teacher = get_teacher_login(session=session, username=username) if gate else None
+        pupil = None
+        if gate and teacher is None and student is not None and student[1]:
+            pupil = get_student_login(session=session, join_code=student[0], login_name=student[1])
+    if not gate:
+        return None
+    result = _check_password(teacher, pupil, password, key)
+    if result is not None:
+        with write_session(sessions) as session:
+            for each in keys:
+                clear_login_failures(session=session, username_key=each, now=moment)
+    return result
+
+
+def _gate(session: Session, keys: list[str], moment: datetime) -> bool:
+    """Count the attempt under each key (per client first, then the name's daily budget)."""
+    budgets = [
+        (LOCKOUT_FAILURES, LOCKOUT_DURATION, RATE_LIMIT_ATTEMPTS, RATE_LIMIT_WINDOW),
+        (NAME_FAILURES_PER_DAY, NAME_LOCKOUT, 10 * NAME_FAILURES_PER_DAY, NAME_LOCKOUT),
+    ]
+    for each, (failures, lockout, attempts, window) in zip(keys, budgets, strict=False):
         gate = begin_login_attempt(
             session=session,
-            username_key=key,
+            username_key=each,
             now=moment,
-            max_failures=LOCKOUT_FAILURES,
-            lockout=LOCKOUT_DURATION,
-            max_attempts=RATE_LIMIT_ATTEMPTS,
-            window=RATE_LIMIT_WINDOW,
+            max_failures=failures,
+            lockout=lockout,
+            max_attempts=attempts,
+            window=window,
         )
-        teacher = get_teacher_login(session=session, username=username) if gate.allowed else None
-        pupil = None
-        if gate.allowed and teacher is None and student is not None and student[1]:
-            pupil = get_student_login(session=session, join_code=student[0], login_name=student[1])
-    if not gate.allowed:
-        return None
-    identity = _check_password(teacher, pupil, password)
-    if identity is not None:
-        with write_session(sessions) as session:
-            clear_login_failures(session=session, username_key=key, now=moment)
-    return identity
+        if not gate.allowed:
+            return False
+    return True
+
+
+def unlock_login(*, sessions: SessionFactory, teacher_id: int, student_id: int) -> None:
+    """A teacher ends every lock on one of their students' login names (all clients).
+
+    Raises PermissionError for a student not in the teacher's classes (logged as denied).
+    """
+    with write_session(sessions) as session:
+        if not teacher_owns_student(session=session, teacher_id=teacher_id, student_id=student_id):
+            refused = True
+        else:
+            refused = False
+            found = student_join_code_and_login(session=session, student_id=student_id)
+            if found is not None:
+                clear_login_locks(session=session, username_key=login_key(f"{found[0]}/{found[1]}"))
+    if refused:
+        raise PermissionError("that student is not in one of your classes")
+
+
+def reset_student_pin(*, sessions: SessionFactory, teacher_id: int, student_id: int) -> str:
+    """A new PIN for one of the teacher's students, returned once to show the teacher.
+
+    The old PIN stops working, every login session of the student ends (a new credential
+    version), and the name's locks are cleared. PermissionError for anyone else's student.
+    """
+    pin = new_pin()
+    pin_hash = hash_secret(pin)  # slow: outside the write transaction
+    with write_session(sessions) as session:
+        if not teacher_owns_student(session=session, teacher_id=teacher_id, student_id=student_id):
+            refused = True
+        else:
+            refused = False
+            set_student_pin(session=session, student_id=student_id, pin_hash=pin_hash)
+            found = student_join_code_and_login(session=session, student_id=student_id)
+            if found is not None:
+                clear_login_locks(session=session, username_key=login_key(f"{found[0]}/{found[1]}"))
+    if refused:
+        raise PermissionError("that student is not in one of your classes")
+    return pin
+
+
+def unlock_teacher(*, sessions: SessionFactory, username: str) -> None:
+    """The operator ends every lock on a teacher's login name (`tutor` CLI, or a script)."""
+    with write_session(sessions) as session:
+        clear_login_locks(session=session, username_key=login_key(username))
+
+
+def change_teacher_password(*, sessions: SessionFactory, teacher_id: int, password: str) -> None:
+    """A new password (at least 8 characters); every login session of the teacher ends."""
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise ValueError(f"the password must have at least {MIN_PASSWORD_CHARS} characters")
+    password_hash = hash_secret(password)
+    with write_session(sessions) as session:
+        set_teacher_password(session=session, teacher_id=teacher_id, password_hash=password_hash)
 
 
 def login_lock(
@@ -253,15 +409,17 @@ def login_lock(
 
 
 def _check_password(
-    teacher: TeacherLogin | None, pupil: StudentLogin | None, password: str
-) -> Identity | None:
+    teacher: TeacherLogin | None, pupil: StudentLogin | None, password: str, key: str
+) -> LoginResult | None:
     if teacher is not None:
         if verify_secret(teacher.password_hash, password):
-            return Identity("teacher", teacher.id, teacher.username)
+            who = Identity("teacher", teacher.id, teacher.username)
+            return LoginResult(who, teacher.username, teacher.credential_version)
         return None
     if pupil is not None and pupil.active:
         if verify_secret(pupil.pin_hash, password):
-            return Identity("student", pupil.id, pupil.login_name)
+            who = Identity("student", pupil.id, pupil.login_name)
+            return LoginResult(who, key, pupil.credential_version)
         return None
     verify_secret(_DECOY_HASH, password)
     return None
