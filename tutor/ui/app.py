@@ -13,12 +13,16 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 from tutor.settings import Settings
-from tutor.ui.identity import auth_function, caller
+from tutor.ui.identity import auth_function, caller, credential_version
 from tutor.ui.persistence import sqlite_path
 from tutor.ui.services import Services
 from tutor.ui.session_guard import SessionGuard
 from tutor.ui.student import build_student_view
 from tutor.ui.teacher import build_teacher_view
+from tutor.web.login_guard import LoginGuard
+from tutor.web.origin_guard import OriginGuard
+from tutor.web.sessions import SessionBook, SessionGate
+from tutor.web.timeouts import BodyDeadline
 
 TITLE = "The tutor"
 AUTH_MESSAGE = (
@@ -26,11 +30,14 @@ AUTH_MESSAGE = (
     "CODE/name (for example AB12CD/ada) and your PIN."
 )
 QUEUE_MAX_SIZE = 64
+# Gradio's cache (files written for components) is swept every hour of anything older than
+# an hour; the app serves no uploads (the route is closed), so nothing there is ours to keep.
+DELETE_CACHE = (3600, 3600)
 
 
 def build_blocks(services: Services) -> gr.Blocks:
     """The page; `services` is the per-process state (store, tutor with its one model)."""
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=DELETE_CACHE) as demo:
         with gr.Row():
             header = gr.Markdown(f"## {TITLE}", elem_id="header")
             gr.Button("Log out", link="/logout", size="sm", scale=0, elem_id="logout")
@@ -69,6 +76,20 @@ def blocked_paths(settings: Settings) -> list[str]:
     return [str(p.resolve()) for p in paths]
 
 
+def middleware(services: Services) -> list[Middleware]:
+    """Our ASGI layer in front of Gradio's routes, outermost first (docs/security.md):
+    cross-site refusal, body deadlines, the login route, login sessions bound to accounts,
+    and the session-hash guard. Gradio adds its own CORS layer outside all of them."""
+    book = SessionBook(credential_version(services.sessions))
+    return [
+        Middleware(OriginGuard),
+        Middleware(BodyDeadline),
+        Middleware(LoginGuard, book=book),
+        Middleware(SessionGate, book=book),
+        Middleware(SessionGuard, book=book),
+    ]
+
+
 def launch_kwargs(settings: Settings, services: Services) -> dict[str, Any]:
     """The safe launch settings (see ../shared/notes/security.md §1.3)."""
     return {
@@ -88,6 +109,5 @@ def launch_kwargs(settings: Settings, services: Services) -> dict[str, Any]:
         "share": False,
         "footer_links": ["gradio"],
         "state_session_capacity": 2000,
-        # a session hash belongs to its first user; oversized queue joins get 413
-        "app_kwargs": {"middleware": [Middleware(SessionGuard)]},
+        "app_kwargs": {"middleware": middleware(services)},
     }

@@ -13,7 +13,8 @@ from typing import Any
 import gradio as gr
 
 import students_db as db
-from tutor.accounts import Identity, authenticate, split_student_username
+from tutor.accounts import Identity, LoginResult, log_in, split_student_username
+from tutor.web.login_guard import make_auth
 
 TEACHERS_ONLY = "This action is for teachers."
 STUDENTS_ONLY = "This action is for students."
@@ -61,9 +62,28 @@ def require_student(sessions: db.SessionFactory, request: Any) -> Identity:
 
 
 def auth_function(sessions: db.SessionFactory) -> Any:
-    """The callable for `launch(auth=...)`: argon2 check in the store (lockout lives there)."""
+    """The `async def` for `launch(auth=...)`: the argon2 check and the store's lockout, run
+    in a few worker threads off the event loop (tutor.web.login_guard.make_auth), with the
+    caller's address for the per-client lockout."""
 
-    def check(username: str, password: str) -> bool:
-        return authenticate(sessions=sessions, username=username, password=password) is not None
+    def check(username: str, password: str, client: str | None) -> LoginResult | None:
+        return log_in(sessions=sessions, username=username, password=password, client=client)
 
-    return check
+    return make_auth(check)
+
+
+def credential_version(sessions: db.SessionFactory) -> Any:
+    """(role, account id) -> the account's credential version, or None when it is gone: what
+    the login-session book re-reads to end sessions of deleted or reset accounts."""
+
+    def lookup(role: str, account_id: int) -> int | None:
+        if role not in ("teacher", "student"):
+            return None
+        with db.read_session(sessions) as session:
+            return db.credential_version_of(
+                session=session,
+                role="teacher" if role == "teacher" else "student",
+                account_id=account_id,
+            )
+
+    return lookup

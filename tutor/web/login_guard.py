@@ -1,0 +1,250 @@
+"""The login route: budgets before any work, the check off the event loop, safe cookies.
+
+Gradio's `POST /login` calls our `auth` *on the event loop* when it is a plain function, and
+has no limit of its own: one slow check (argon2, a database write, once a backtracking
+regular expression) stalls every route for every user. Here:
+
+    POST /login --> per-client and global token buckets --(empty)--> 429 after a short delay
+       |            body capped at MAX_LOGIN_BODY, read with a timeout --> 413 / 408
+       v
+    Gradio's login --> our async auth --> at most `workers` checks in threads, at most
+       |                                  `max_waiting` waiting (beyond: refused at once)
+       v
+    200: the token is bound to the account (SessionBook), Gradio's table holds the account's
+         one spelling of its name, and ONE cookie is sent: HttpOnly, SameSite=Lax, Secure
+         when the browser came over https (Gradio sends two, one SameSite=None, one without
+         Secure).
+
+Refusals wait REFUSAL_DELAY_S before answering (never more than MAX_DELAYED at once), so a
+client hammering the route gets a slow trickle of answers instead of a fast stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Coroutine
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import anyio
+
+from tutor.web.asgi import (
+    ASGIApp,
+    BodyTimeout,
+    BodyTooLarge,
+    Message,
+    Receive,
+    Scope,
+    Send,
+    client_address,
+    is_https,
+    read_body,
+    refuse,
+    replay,
+)
+from tutor.web.sessions import SESSION_LIFETIME_S, SessionBook
+
+MAX_LOGIN_BODY = 8 * 1024  # a 200-character name and a 1024-character password, encoded
+BODY_TIMEOUT_S = 10.0
+REFUSAL_DELAY_S = 1.0
+MAX_DELAYED = 256
+PER_CLIENT_BURST = 100  # a class of 50 behind one school address logs in at 9:00
+PER_CLIENT_PER_S = 1.0
+GLOBAL_BURST = 300
+GLOBAL_PER_S = 10.0
+CHECK_WORKERS = 2  # argon2 checks at once (each takes ~64 MiB and a core for ~50 ms)
+MAX_WAITING = 64  # checks waiting for a worker; beyond that a login is refused at once
+MAX_CLIENTS_TRACKED = 10_000
+
+
+class LoginOutcome(Protocol):
+    """What the store's login returns on success (tutor.accounts.LoginResult)."""
+
+    @property
+    def session_name(self) -> str: ...
+
+    @property
+    def credential_version(self) -> int: ...
+
+    @property
+    def identity(self) -> Any: ...
+
+
+LoginCheck = Callable[[str, str, str | None], LoginOutcome | None]  # name, secret, client
+
+
+@dataclass
+class _Attempt:
+    client: str
+    outcome: LoginOutcome | None = None
+
+
+_ATTEMPT: ContextVar[_Attempt | None] = ContextVar("tutor_login_attempt", default=None)
+
+
+@dataclass
+class _Bucket:
+    tokens: float
+    at: float
+
+
+@dataclass
+class LoginBudgets:
+    """Token buckets: one per client address (LRU-bounded) and one for everyone."""
+
+    per_client_burst: float = PER_CLIENT_BURST
+    per_client_per_s: float = PER_CLIENT_PER_S
+    global_burst: float = GLOBAL_BURST
+    global_per_s: float = GLOBAL_PER_S
+    clock: Callable[[], float] = time.monotonic
+    _clients: OrderedDict[str, _Bucket] = field(default_factory=OrderedDict)
+    _global: _Bucket | None = None
+
+    def admit(self, client: str) -> bool:
+        """Take one token from the client's bucket and the global one; False if either is
+        empty (nothing is taken then)."""
+        now = self.clock()
+        mine = self._clients.pop(client, None) or _Bucket(self.per_client_burst, now)
+        self._clients[client] = mine
+        while len(self._clients) > MAX_CLIENTS_TRACKED:
+            self._clients.popitem(last=False)
+        if self._global is None:
+            self._global = _Bucket(self.global_burst, now)
+        _refill(mine, now, self.per_client_burst, self.per_client_per_s)
+        _refill(self._global, now, self.global_burst, self.global_per_s)
+        if mine.tokens < 1 or self._global.tokens < 1:
+            return False
+        mine.tokens -= 1
+        self._global.tokens -= 1
+        return True
+
+
+def _refill(bucket: _Bucket, now: float, burst: float, per_s: float) -> None:
+    bucket.tokens = min(burst, bucket.tokens + (now - bucket.at) * per_s)
+    bucket.at = now
+
+
+def make_auth(
+    check: LoginCheck, *, workers: int = CHECK_WORKERS, max_waiting: int = MAX_WAITING
+) -> Callable[[str, str], Coroutine[Any, Any, bool]]:
+    """Gradio's `auth=`: an `async def` (Gradio awaits it instead of running it on the loop)
+    that runs `check` in at most `workers` threads, with at most `max_waiting` waiting."""
+    limiter: anyio.CapacityLimiter | None = None
+    waiting = 0
+
+    async def auth(username: str, password: str) -> bool:
+        nonlocal limiter, waiting
+        if limiter is None:
+            limiter = anyio.CapacityLimiter(workers)
+        attempt = _ATTEMPT.get()
+        if waiting >= max_waiting:
+            return False
+        waiting += 1
+        try:
+            client = attempt.client if attempt is not None else None
+            outcome = await anyio.to_thread.run_sync(
+                check, username, password, client, limiter=limiter
+            )
+        finally:
+            waiting -= 1
+        if attempt is not None:
+            attempt.outcome = outcome
+        return outcome is not None
+
+    return auth
+
+
+class LoginGuard:
+    """Pure ASGI middleware on `POST /login` (see the module docstring)."""
+
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        book: SessionBook,
+        budgets: LoginBudgets | None = None,
+        refusal_delay_s: float = REFUSAL_DELAY_S,
+    ) -> None:
+        self.app = app
+        self.book = book
+        self.budgets = budgets or LoginBudgets()
+        self.refusal_delay_s = refusal_delay_s
+        self._delayed = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope.get("method") != "POST"
+            or scope.get("path", "").rstrip("/") != "/login"
+        ):
+            return await self.app(scope, receive, send)
+        client = client_address(scope)
+        if not self.budgets.admit(client):
+            return await self._refuse(send, 429, "Too many login attempts: wait a minute.")
+        try:
+            body = await read_body(receive, limit=MAX_LOGIN_BODY, timeout_s=BODY_TIMEOUT_S)
+        except BodyTooLarge:
+            return await self._refuse(send, 413, "That username or password is too long.")
+        except BodyTimeout:
+            return await self._refuse(send, 408, "The login request was not completed.")
+        attempt = _Attempt(client)
+        marker = _ATTEMPT.set(attempt)
+        try:
+            await self.app(scope, replay(body, receive), self._sending(scope, send, attempt))
+        finally:
+            _ATTEMPT.reset(marker)
+
+    def _sending(self, scope: Scope, send: Send, attempt: _Attempt) -> Send:
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start" and message.get("status") == 200:
+                message["headers"] = self._bound_cookie(scope, message, attempt)
+            await send(message)
+
+        return sending
+
+    def _bound_cookie(self, scope: Scope, message: Message, attempt: _Attempt) -> list[Any]:
+        """Bind Gradio's new token to the account and replace its two cookies by one."""
+        gradio = scope.get("app")
+        cookie_id = getattr(gradio, "cookie_id", "")
+        tokens: dict[str, str] = getattr(gradio, "tokens", {})
+        kept, token = [], None
+        for name, value in message.get("headers", []):
+            text = bytes(value).decode("latin-1")
+            if name.lower() == b"set-cookie" and text.startswith("access-token-"):
+                if text.startswith(f"access-token-{cookie_id}="):
+                    token = text.split("=", 1)[1].split(";", 1)[0]
+                continue
+            kept.append((name, value))
+        outcome = attempt.outcome
+        if token is None or outcome is None:
+            if token is not None:
+                tokens.pop(token, None)  # fail closed: a login we did not check
+            return kept
+        self.book.gradio_tokens = tokens
+        who = outcome.identity
+        self.book.bind(
+            token,
+            role=who.role,
+            account_id=who.id,
+            version=outcome.credential_version,
+            session_name=outcome.session_name,
+        )
+        tokens[token] = outcome.session_name
+        secure = is_https(scope)
+        name = f"access-token-{cookie_id}" if secure else f"access-token-unsecure-{cookie_id}"
+        attributes = f"HttpOnly; Max-Age={int(SESSION_LIFETIME_S)}; Path=/; SameSite=Lax"
+        cookie = f"{name}={token}; {attributes}" + ("; Secure" if secure else "")
+        kept.append((b"set-cookie", cookie.encode("latin-1")))
+        return kept
+
+    async def _refuse(self, send: Send, status: int, detail: str) -> None:
+        if self._delayed < MAX_DELAYED and self.refusal_delay_s > 0:
+            self._delayed += 1
+            try:
+                await asyncio.sleep(self.refusal_delay_s)
+            finally:
+                self._delayed -= 1
+        await refuse(send, status, detail, headers=[(b"retry-after", b"60")])
