@@ -1,18 +1,19 @@
 """Decide whether a student's answer is right, and name the misconception when it is not.
 
 The fast path compares exact rationals (most answers are numbers); only an answer that still
-has an unknown in it (`x - x + 3`) goes to sympy, in a worker thread under a time limit.
+has an unknown in it (`x - x + 3`) is compared by exact evaluation at random points, with a
+total-degree cap (symbolic.py).
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Literal
 
 import sympy
 
+from tutor.curriculum import symbolic
 from tutor.curriculum.answers import AnswerFormatError, ParsedAnswer, read_answer
 from tutor.curriculum.model import AnswerKey, Exercise, MisconceptionRule
 
@@ -121,20 +122,11 @@ def _in_simplest_form(parsed: ParsedAnswer, key: AnswerKey) -> bool:
 
 
 def equivalent_within(a: sympy.Basic, b: sympy.Basic, time_limit_s: float) -> bool | None:
-    """Whether sympy finds `a - b` simplifies to zero; None when it takes too long.
+    """Whether `a` equals `b` as a function of the unknowns; None when it is beyond the caps.
 
-    A thread cannot be killed, so a runaway simplification is left to finish in a daemon
-    thread; inputs are small and bounded by the parser, so that is rare and finite.
+    Decided by exact evaluation at random points with a total-degree cap (symbolic.py): the
+    work is bounded up front, so there is no thread to abandon. `time_limit_s` is kept for
+    callers; the check takes milliseconds at most.
     """
-    outcome: list[bool] = []
-
-    def work() -> None:
-        try:
-            outcome.append(bool(sympy.simplify(sympy.expand(a - b)) == 0))
-        except Exception:  # sympy may raise on odd inputs: treat as "not equivalent"
-            outcome.append(False)
-
-    worker = threading.Thread(target=work, daemon=True, name="answer-equivalence")
-    worker.start()
-    worker.join(time_limit_s)
-    return outcome[0] if outcome else None
+    del time_limit_s
+    return symbolic.equivalent(a, b)
