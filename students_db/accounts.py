@@ -42,7 +42,10 @@ def create_teacher(
     if session.scalar(select(models.Teacher.id).where(models.Teacher.username == username)):
         raise InvalidInput(f"a teacher named {username!r} already exists")
     row = models.Teacher(
-        username=username, display_name=display_name.strip(), password_hash=password_hash
+        username=username,
+        display_name=display_name.strip(),
+        password_hash=password_hash,
+        credential_version=first_credential_version(),
     )
     session.add(row)
     session.flush()
@@ -104,6 +107,7 @@ def create_student(
         login_name=login_name,
         display_name=display_name.strip(),
         pin_hash=pin_hash,
+        credential_version=first_credential_version(),
         grade_level=grade_level,
         preferences=dict(preferences or {}),
     )
@@ -187,6 +191,14 @@ def get_teacher(*, session: Session, teacher_id: int) -> TeacherRecord | None:
 # -- credentials: what a login session is bound to ------------------------------------------
 
 AccountRole = Literal["teacher", "student"]
+_VERSIONS = 2**31  # fits a 32-bit signed INTEGER on PostgreSQL
+
+
+def first_credential_version() -> int:
+    """A random starting version: a database that re-uses a deleted row's id (SQLite does,
+    for the highest id) gives the new account a different version, so a login session of the
+    deleted account cannot pass for the new one."""
+    return secrets.randbelow(_VERSIONS)
 
 
 def credential_version_of(*, session: Session, role: AccountRole, account_id: int) -> int | None:
@@ -214,7 +226,7 @@ def set_student_pin(*, session: Session, student_id: int, pin_hash: str) -> int:
     if row is None:
         raise NotFound(f"no student with id {student_id}")
     row.pin_hash = pin_hash
-    row.credential_version = row.credential_version + 1
+    row.credential_version = (row.credential_version + 1) % _VERSIONS
     session.flush()
     return row.credential_version
 
@@ -226,6 +238,6 @@ def set_teacher_password(*, session: Session, teacher_id: int, password_hash: st
     if row is None:
         raise NotFound(f"no teacher with id {teacher_id}")
     row.password_hash = password_hash
-    row.credential_version = row.credential_version + 1
+    row.credential_version = (row.credential_version + 1) % _VERSIONS
     session.flush()
     return row.credential_version
