@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import unicodedata
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
+import httpx
 import pytest
 from gradio_client import Client
 
@@ -29,6 +32,7 @@ from tests.test_security_support import (
     row_counts,
 )
 from tutor.dialogue import texts
+from tutor.ui.session_guard import MAX_PENDING_PER_ACCOUNT
 
 pytestmark = pytest.mark.slow
 
@@ -65,6 +69,9 @@ def refused_and_nothing_stored(app: EchoApp, call: Call, before: dict[str, int],
     assert app.generator.mark() == mark  # no prompt was built for it
 
 
+SURROGATE = "not valid Unicode"
+
+
 @pytest.mark.parametrize(
     ("message", "error"),
     [
@@ -74,7 +81,7 @@ def refused_and_nothing_stored(app: EchoApp, call: Call, before: dict[str, int],
         ("\u200b\u202e\u2060", texts.REJECT_EMPTY),  # nothing left once invisibles go
         (None, "Please type a message."),
         ("12\x00; DROP TABLE students", texts.REJECT_INVALID),
-        ("half \ud800 a surrogate", texts.REJECT_INVALID),
+        ("half \ud800 a surrogate", SURROGATE),
     ],
     ids=["100KB", "empty", "whitespace", "only-invisible", "null", "NUL", "lone-surrogate"],
 )
@@ -87,6 +94,10 @@ def test_bad_messages_over_raw_http_are_refused_and_store_nothing(
     body = json.dumps(
         {"data": [message, []], "fn_index": raw.fn_index("send"), "session_hash": "h1"}
     )
+    if error == SURROGATE:  # refused at the door (400), before the queue (issue 13, #18)
+        assert raw.join_raw(body.encode()).status_code == 400
+        assert row_counts(echo_app.server) == before and echo_app.generator.mark() == mark
+        return
     assert raw.join_raw(body.encode()).is_success
     call = raw.read("h1")
     refused_and_nothing_stored(echo_app, call, before, mark)
@@ -267,6 +278,9 @@ def test_html_and_script_are_inert_in_chat_and_in_model_output(
 def test_20_parallel_identical_answers_record_one_attempt(
     echo_app: EchoApp, pupils: dict[str, Pupil]
 ) -> None:
+    """Twenty identical answers at once from one account: those beyond
+    MAX_PENDING_PER_ACCOUNT pending at a time get 429 (issue 13 finding 6), and of those that
+    get in exactly one attempt is recorded."""
     for name in ("iris", "jon"):
         pupil = pupils[name]
         assert pupil.raw.call_api("new_exercise", [[]]).success
@@ -278,25 +292,41 @@ def test_20_parallel_identical_answers_record_one_attempt(
     before = len(attempts_of(server, iris.id))
     twins = [iris.raw.twin() for _ in range(20)]
     index = iris.raw.fn_index("send")
-    hashes = [t.join(index, [answer, []]) for t in twins]
-    calls = _read_all(twins, hashes)
+    joined = [_try_join(t, index, [answer, []]) for t in twins]
+    accepted = [(t, h) for t, h in zip(twins, joined, strict=True) if h is not None]
+    assert accepted, joined
+    calls = _read_all([t for t, _ in accepted], [h for _, h in accepted])
     assert all(c.success for c in calls), [c.error for c in calls if not c.success]
     attempts = attempts_of(server, iris.id)
     assert len(attempts) == before + 1 and attempts[0].correct
     replies = [last_reply(c) for c in calls]
-    assert sum(texts.ALREADY_RECORDED in r for r in replies) == 19, replies
+    assert sum(texts.ALREADY_RECORDED in r for r in replies) == len(calls) - 1, replies
 
-    # gradio_client: 20 jobs submitted at once on one client, a wrong answer this time.
+    # gradio_client: jobs submitted at once on one client, a wrong answer this time.
     jon = pupils["jon"]
     wrong = str(int(active_exercise(server, jon.id).answer_text.split("/")[0]) + 101)
     before_messages = len(messages_of(server, jon.id))
     client = Client(server.url, auth=jon.login, verbose=False)
-    jobs = [client.submit(wrong, [], api_name="/send") for _ in range(20)]
+    with echo_app.generator.held():
+        jobs = [client.submit(wrong, [], api_name="/send") for _ in range(MAX_PENDING_PER_ACCOUNT)]
+        time.sleep(1.0)
     results = [job.result(timeout=120) for job in jobs]
     attempts = attempts_of(server, jon.id)
     assert [a.answer for a in attempts] == [wrong] and not attempts[0].correct
     assert len(messages_of(server, jon.id)) == before_messages + 2  # one message, one reply
-    assert sum(texts.ALREADY_RECORDED in repr(r) for r in results) == 19
+    assert sum(texts.ALREADY_RECORDED in repr(r) for r in results) == len(jobs) - 1
+
+
+def _try_join(raw: RawSession, index: int, data: list[Any]) -> str | None:
+    """The session hash of an accepted join, or None for a 429 (refused cleanly)."""
+    hash_ = uuid.uuid4().hex[:11]
+    reply = raw.http.post(
+        "gradio_api/queue/join", json={"data": data, "fn_index": index, "session_hash": hash_}
+    )
+    if reply.status_code == 429:
+        return None
+    assert reply.is_success, (reply.status_code, reply.text)
+    return hash_
 
 
 def _read_all(sessions: list[RawSession], hashes: list[str]) -> list[Call]:
@@ -314,28 +344,75 @@ def _read_all(sessions: list[RawSession], hashes: list[str]) -> list[Call]:
     return [c for c in calls if c is not None]
 
 
-def test_the_queue_is_bounded_and_refuses_cleanly_when_full(
+def test_6_one_account_cannot_fill_the_shared_queue(
     echo_app: EchoApp, pupils: dict[str, Pupil]
 ) -> None:
-    raw = pupils["kai"].raw
-    index = raw.fn_index("send")
-    with echo_app.generator.held():  # the model stalls: jobs pile up in the queue
+    """Issue 13 finding 6: one student filled the 64-slot queue and everyone else got 503.
+    Now an account has at most MAX_PENDING_PER_ACCOUNT events queued or running, however its
+    name is spelled at login and whatever junk its cookie header carries."""
+    kai = pupils["kai"]
+    index = kai.raw.fn_index("send")
+    code, name = kai.login[0].split("/")
+    respelled = RawSession(echo_app.server.url, (f"{code.lower()} {name.upper()}", kai.login[1]))
+    accepted: list[tuple[RawSession, str]] = []
+    with echo_app.generator.held():  # the model stalls: the account's jobs stay pending
         statuses = []
-        accepted = []
-        for i in range(90):
-            response = raw.http.post(
+        for i in range(12):
+            response = kai.raw.http.post(
                 "gradio_api/queue/join",
-                json={"data": [f"why {i}?", []], "fn_index": index, "session_hash": f"q{i}"},
+                json={"data": [f"why {i}?", []], "fn_index": index, "session_hash": f"k{i}"},
             )
             statuses.append(response.status_code)
             if response.is_success:
-                accepted.append(f"q{i}")
-            else:
-                assert response.status_code == 503, response.text
-                assert "Queue is full" in response.text
-    assert statuses.count(503) > 0 and len(accepted) <= 64 + 4
-    for hash_ in accepted:  # every accepted job finishes once the model moves again
+                accepted.append((kai.raw, f"k{i}"))
+        assert statuses.count(200) == MAX_PENDING_PER_ACCOUNT, statuses
+        assert set(statuses[MAX_PENDING_PER_ACCOUNT:]) == {429}, statuses
+        again = respelled.http.post(
+            "gradio_api/queue/join",
+            json={"data": ["and me?", []], "fn_index": index, "session_hash": "k-other"},
+        )
+        assert again.status_code == 429  # another spelling of the name is the same account
+        cookie = "; ".join(f"{k}={v}" for k, v in kai.raw.http.cookies.items())
+        odd = httpx.post(
+            f"{echo_app.server.url}gradio_api/queue/join",
+            json={"data": ["odd?", []], "fn_index": index, "session_hash": "k-odd"},
+            headers={"cookie": f'bad"cookie=1; x=\\"y; {cookie}'},
+            timeout=30,
+        )
+        assert odd.status_code == 429  # a cookie SimpleCookie cannot parse is still Kai's
+        other = pupils["max"].raw
+        hash_ = other.join(index, ["my turn?", []])  # another student still gets in
+        accepted.append((other, hash_))
+    for raw, hash_ in accepted:  # every accepted job finishes once the model moves again
         assert raw.read(hash_).success
+    respelled.close()
+
+
+def test_the_queue_is_bounded_and_refuses_cleanly_when_full(echo_app: EchoApp) -> None:
+    made = new_students(echo_app.server, [f"Flood {i:02d}" for i in range(24)])
+    raws = [RawSession(echo_app.server.url, login) for login, _ in made]
+    index = raws[0].fn_index("send")
+    statuses: list[int] = []
+    accepted: list[tuple[RawSession, str]] = []
+    with echo_app.generator.held():  # the model stalls: jobs pile up in the queue
+        for n, raw in enumerate(raws):
+            for i in range(MAX_PENDING_PER_ACCOUNT):
+                hash_ = f"q{n}-{i}"
+                response = raw.http.post(
+                    "gradio_api/queue/join",
+                    json={"data": [f"why {i}?", []], "fn_index": index, "session_hash": hash_},
+                )
+                statuses.append(response.status_code)
+                if response.is_success:
+                    accepted.append((raw, hash_))
+                else:
+                    assert response.status_code == 503, response.text
+                    assert "Queue is full" in response.text
+    assert statuses.count(503) > 0 and len(accepted) <= 64 + 4
+    for raw, hash_ in accepted:  # every accepted job finishes once the model moves again
+        assert raw.read(hash_).success
+    for raw in raws:
+        raw.close()
 
 
 def test_a_handler_that_fails_gives_a_generic_error_without_a_traceback(
