@@ -6,7 +6,9 @@ and its cookie was `SameSite=None; Secure`, so the attack needs a real host name
 the app is served over TLS (a certificate made here) as https://tutor.test, the attacker's
 page as http://evil.test, both mapped to 127.0.0.1 by Chromium's host-resolver rules. The
 teacher logs in, then opens the attacker's page, whose script fetches the app's config, the
-raw session token and a queue join with `credentials: "include"`.
+raw session token and a queue join with `credentials: "include"`. Against the code before
+the fix this page read the config (200), the token (`{"token": "...", "user": "ms-rivera"}`)
+and joined the queue (200) as the teacher.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ CHROMIUM = "/usr/bin/chromium"
 APP_HOST = "tutor.test"
 EVIL_HOST = "evil.test"
 WAIT_MS = 60_000
+ALLOW_THIRD_PARTY_COOKIES = (
+    '{"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": false}}'
+)
 
 ATTACK_PAGE = """<!doctype html><html><body><script>
 const APP = "%(app)s";
@@ -133,7 +138,9 @@ def attacker_site(https_app: int) -> Iterator[int]:
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """A browser profile that allows third-party cookies (Chrome's default for a normal
+    profile; a fresh incognito-like context would block them and hide the attack)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -147,9 +154,19 @@ def browser() -> Iterator[Any]:
         "--disable-background-networking",
         "--no-first-run",
         f"--host-resolver-rules=MAP {APP_HOST} 127.0.0.1, MAP {EVIL_HOST} 127.0.0.1",
+        # Third-party cookies on, as in Chrome's and Edge's default profiles; no local-network
+        # prompt (both names map to 127.0.0.1 here).
+        "--disable-features=ThirdPartyCookiePhaseout,TrackingProtection3pcd,"
+        "ThirdPartyStoragePartitioning,LocalNetworkAccessChecks,"
+        "PrivateNetworkAccessRespectPreflightResults",
     ]
     with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=args)
+        profile = tmp_path_factory.mktemp("chromium-profile")
+        (profile / "Default").mkdir()
+        (profile / "Default" / "Preferences").write_text(ALLOW_THIRD_PARTY_COOKIES)
+        launched = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=CHROMIUM, args=args, ignore_https_errors=True
+        )
         try:
             yield launched
         finally:
@@ -165,7 +182,7 @@ def _missing(reason: str) -> None:
 def test_3_another_site_cannot_read_or_drive_the_app_as_the_teacher(
     browser: Any, https_app: int, attacker_site: int
 ) -> None:
-    context = browser.new_context(ignore_https_errors=True)
+    context = browser
     page = context.new_page()
     page.set_default_timeout(WAIT_MS)
     page.goto(f"https://{APP_HOST}:{https_app}/")
@@ -187,4 +204,3 @@ def test_3_another_site_cannot_read_or_drive_the_app_as_the_teacher(
     assert join.get("status") != 200, join
     # The teacher's own tab still works.
     assert page.evaluate("async () => (await fetch('/config')).status") == 200
-    context.close()
