@@ -104,8 +104,10 @@ def test_2_slow_login_checks_do_not_stall_other_requests(
     reader.close()
 
 
-def test_2_a_client_has_a_login_budget(server: AppServer) -> None:
+def test_2_a_client_has_a_login_budget(server: AppServer, monkeypatch: pytest.MonkeyPatch) -> None:
     from tutor.web import login_guard
+
+    monkeypatch.setattr(login_guard, "REFUSAL_DELAY_S", 0.0)  # the count, not the wait
 
     with _client(server, "10.2.9.9") as flood:
         codes = [
@@ -236,9 +238,9 @@ def _book(server: AppServer) -> Any:
     """The login-session book of this server (the one that holds its Gradio token table)."""
     import gc
 
-    from tutor.web.sessions import SessionBook
-
     from gradio.routes import App
+
+    from tutor.web.sessions import SessionBook
 
     port = server.url.rstrip("/").rsplit(":", 1)[-1]
     tables = {

@@ -15,8 +15,9 @@ regular expression) stalls every route for every user. Here:
          when the browser came over https (Gradio sends two, one SameSite=None, one without
          Secure).
 
-Refusals wait REFUSAL_DELAY_S before answering (never more than MAX_DELAYED at once), so a
-client hammering the route gets a slow trickle of answers instead of a fast stream.
+Refusals and failed logins wait REFUSAL_DELAY_S before answering (never more than
+MAX_DELAYED at once), so a client hammering the route gets a slow trickle of answers instead
+of a fast stream; an over-long url-encoded name is refused here, before Gradio parses it.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from collections.abc import Callable, Coroutine
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+from urllib.parse import parse_qs
 
 import anyio
 
@@ -48,6 +50,8 @@ from tutor.web.asgi import (
 from tutor.web.sessions import SESSION_LIFETIME_S, SessionBook
 
 MAX_LOGIN_BODY = 8 * 1024  # a 200-character name and a 1024-character password, encoded
+MAX_USERNAME_CHARS = 200  # as tutor.accounts (a teacher's name or "CODE/name")
+MAX_PASSWORD_CHARS = 1024
 BODY_TIMEOUT_S = 10.0
 REFUSAL_DELAY_S = 1.0
 MAX_DELAYED = 256
@@ -166,7 +170,7 @@ class LoginGuard:
         *,
         book: SessionBook,
         budgets: LoginBudgets | None = None,
-        refusal_delay_s: float = REFUSAL_DELAY_S,
+        refusal_delay_s: float | None = None,
     ) -> None:
         self.app = app
         self.book = book
@@ -190,6 +194,8 @@ class LoginGuard:
             return await self._refuse(send, 413, "That username or password is too long.")
         except BodyTimeout:
             return await self._refuse(send, 408, "The login request was not completed.")
+        if _overlong_form(scope, body):
+            return await self._refuse(send, 400, "Incorrect credentials.")
         attempt = _Attempt(client)
         marker = _ATTEMPT.set(attempt)
         try:
@@ -199,8 +205,11 @@ class LoginGuard:
 
     def _sending(self, scope: Scope, send: Send, attempt: _Attempt) -> Send:
         async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start" and message.get("status") == 200:
-                message["headers"] = self._bound_cookie(scope, message, attempt)
+            if message["type"] == "http.response.start":
+                if message.get("status") == 200:
+                    message["headers"] = self._bound_cookie(scope, message, attempt)
+                else:  # a failed login answers no faster than a refused one
+                    await self._delay()
             await send(message)
 
         return sending
@@ -241,10 +250,34 @@ class LoginGuard:
         return kept
 
     async def _refuse(self, send: Send, status: int, detail: str) -> None:
-        if self._delayed < MAX_DELAYED and self.refusal_delay_s > 0:
+        await self._delay()
+        await refuse(send, status, detail, headers=[(b"retry-after", b"60")])
+
+    async def _delay(self) -> None:
+        delay = REFUSAL_DELAY_S if self.refusal_delay_s is None else self.refusal_delay_s
+        if self._delayed < MAX_DELAYED and delay > 0:
             self._delayed += 1
             try:
-                await asyncio.sleep(self.refusal_delay_s)
+                await asyncio.sleep(delay)
             finally:
                 self._delayed -= 1
-        await refuse(send, status, detail, headers=[(b"retry-after", b"60")])
+
+
+def _overlong_form(scope: Scope, body: bytes) -> bool:
+    """Whether a url-encoded login form carries a username or password longer than any
+    account's (refused here, before Gradio parses the form or a worker thread is woken).
+    Multipart forms (the browser's) are left to Gradio; the check behind `auth` refuses
+    them unread."""
+    content_type = next(
+        (bytes(v).decode("latin-1") for k, v in scope.get("headers", []) if k == b"content-type"),
+        "",
+    )
+    if not content_type.startswith("application/x-www-form-urlencoded"):
+        return False
+    try:
+        fields = parse_qs(body.decode("latin-1"), max_num_fields=8, keep_blank_values=True)
+    except ValueError:  # more fields than a login form has
+        return True
+    username = (fields.get("username") or [""])[0]
+    password = (fields.get("password") or [""])[0]
+    return len(username) > MAX_USERNAME_CHARS or len(password) > MAX_PASSWORD_CHARS
