@@ -16,6 +16,7 @@ import gradio as gr
 
 import students_db as db
 from tutor.accounts import create_teacher
+from tutor.classroom import Classroom
 from tutor.curriculum import load_default_pack
 from tutor.generation import TextGenerator
 from tutor.settings import Settings
@@ -90,6 +91,7 @@ def build_app(
     services = Services(
         sessions=sessions,
         tutor=tutor,
+        classroom=Classroom(sessions=sessions, pack=pack),
         pack=pack,
         max_message_chars=settings.max_message_chars,
         model_note=None if generator.available else generator.unavailable_reason,
