@@ -14,6 +14,7 @@ from starlette.middleware import Middleware
 
 from tutor.settings import Settings
 from tutor.ui.identity import auth_function, caller
+from tutor.ui.login_page import LOGIN_MESSAGE
 from tutor.ui.persistence import sqlite_path
 from tutor.ui.services import Services
 from tutor.ui.session_guard import SessionGuard
@@ -21,10 +22,7 @@ from tutor.ui.student import build_student_view
 from tutor.ui.teacher import build_teacher_view
 
 TITLE = "The tutor"
-AUTH_MESSAGE = (
-    "Teachers: your username and password. Students: your class code and name as "
-    "CODE/name (for example AB12CD/ada) and your PIN."
-)
+AUTH_MESSAGE = LOGIN_MESSAGE  # the login card's only part an app controls (see login_page)
 QUEUE_MAX_SIZE = 64
 
 

@@ -17,6 +17,7 @@ SHARED = """
 .gradio-container textarea::placeholder, .gradio-container input::placeholder {
   color: #5b6170 !important; opacity: 1;
 }
+footer, footer a, footer .built-with { color: #374151 !important; opacity: 1 !important; }
 .tutor-status.problem { color: #991b1b; font-weight: 600; }
 .tutor-status.ok { color: #14532d; }
 .tutor-scroll { overflow-x: auto; max-width: 100%; }

@@ -74,6 +74,7 @@ def heatmap(report: ClassReport) -> str:
     if grid.empty and not len(grid.index):
         return "<p>No students in this class yet: add them on the Students tab.</p>"
     head = "".join(f"<th scope='col'>{escape(c)}</th>" for c in grid.columns)
+    head = head or "<th scope='col'>Skills</th>"
     rows = []
     for student, values in grid.iterrows():
         cells = []
