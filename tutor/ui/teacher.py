@@ -136,7 +136,7 @@ def _top_row(ctx: _Context) -> _Top:
     return top
 
 
-def _students_tab(ctx: _Context, top: _Top) -> None:
+def _students_tab(ctx: _Context, top: _Top) -> Any:
     classroom = ctx.classroom
     names = gr.Textbox(
         label="Add students: one name per line",
@@ -167,7 +167,7 @@ def _students_tab(ctx: _Context, top: _Top) -> None:
         note = _status(f"{len(created)} student(s) added to {room.name}.")
         return view.logins_table(created), link, note
 
-    add.click(
+    return add.click(
         add_students, [top.classes, names], [logins, download, top.status],
         api_name="add_students", **TEACHER_EVENT,
     )  # fmt: skip
@@ -236,6 +236,7 @@ def _refusing(handler: Callable[..., T]) -> Callable[..., T]:
 class _OneStudent:
     student: gr.Dropdown
     outputs: list[Any]
+    deleted: Any  # the delete event, for the class view to refresh after it
 
 
 def _student_tab(ctx: _Context, top: _Top) -> _OneStudent:
@@ -359,11 +360,11 @@ def _student_tab(ctx: _Context, top: _Top) -> _OneStudent:
             _status(f"Deleted {name} and all their data."),
         )
 
-    delete_button.click(
+    deleted = delete_button.click(
         _refusing(delete_student), [top.classes, student, confirm],
         [student, confirm, export_link, top.status], api_name="delete_student", **TEACHER_EVENT,
     )  # fmt: skip
-    return _OneStudent(student, student_outputs)
+    return _OneStudent(student, student_outputs, deleted)
 
 
 @dataclass(frozen=True)
@@ -451,7 +452,7 @@ def build_teacher_view(services: Services) -> dict[str, Any]:
         top = _top_row(ctx)
         with gr.Tabs():
             with gr.Tab("Students", elem_id="tab-students"):
-                _students_tab(ctx, top)
+                added = _students_tab(ctx, top)
             with gr.Tab("Progress", elem_id="tab-progress"):
                 progress = _progress_tab(ctx, top)
             with gr.Tab("One student", elem_id="tab-student"):
@@ -460,19 +461,26 @@ def build_teacher_view(services: Services) -> dict[str, Any]:
                 assigned = _assign_tab(ctx, top, one.student)
 
     def show_class(class_id: Any, request: gr.Request) -> tuple[Any, ...]:
-        me = ctx.me(request)
+        return class_view(ctx.me(request), class_id, keep=None)
+
+    def refresh_class(class_id: Any, student_id: Any, request: gr.Request) -> tuple[Any, ...]:
+        """After students were added or deleted: the same view, the chosen student kept."""
+        return class_view(ctx.me(request), class_id, keep=_id(student_id))
+
+    def class_view(me: int, class_id: Any, keep: int | None) -> tuple[Any, ...]:
         room_id = _id(class_id)
         if room_id is None:  # the selection was cleared
             return "", "", "", gr.update(choices=[], value=None), "", gr.update(choices=[])
         report = classroom.class_report(me, room_id)
         listing, removable = _assignments_of(classroom, me, room_id)
+        still_there = keep if keep in {s.id for s in report.students} else None
         return (
             view.heatmap(report),
             view.struggling(report),
             view.frame_table(
                 report.wrong_answers, "Common wrong answers", "No wrong answers yet.", "wrong"
             ),
-            gr.update(choices=_student_choices(report.students), value=None),
+            gr.update(choices=_student_choices(report.students), value=still_there),
             listing,
             removable,
         )
@@ -492,6 +500,11 @@ def build_teacher_view(services: Services) -> dict[str, Any]:
     progress.refresh.click(
         _refusing(show_class), [top.classes], class_outputs, api_visibility="private"
     )
+    for event in (added, one.deleted):  # new or deleted students: the lists follow
+        event.then(
+            _refusing(refresh_class), [top.classes, one.student], class_outputs,
+            api_visibility="private",
+        )  # fmt: skip
 
     def load(request: gr.Request) -> Any:
         """Fill the class list for a teacher and open their first class; leave the view
