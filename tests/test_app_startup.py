@@ -17,10 +17,10 @@ from tests.fixtures.app_server import AppServer
 from tutor import accounts
 from tutor.dialogue.texts import MODEL_OFF_NOTICE
 from tutor.generation import UnavailableGenerator
+from tutor.persistence import BackupLoop, prepare_database
 from tutor.settings import Settings
 from tutor.ui.app import blocked_paths, launch_kwargs
 from tutor.ui.compose import NO_TEACHER_HELP, build_app, ensure_first_teacher
-from tutor.ui.persistence import BackupLoop, prepare_database
 
 
 def url_of(folder: Path) -> str:

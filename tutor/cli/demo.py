@@ -23,7 +23,7 @@ def seed(
     import students_db as db
     from students_db.schema_check import ensure_schema_current
     from tutor.curriculum import load_default_pack
-    from tutor.demo import seed_demo
+    from tutor.demo import login_lines, seed_demo
 
     settings = settings_of(ctx)
     engine = db.make_engine(settings.resolved_database_url)
@@ -38,10 +38,7 @@ def seed(
         )
     finally:
         engine.dispose()
-    typer.echo(f"Teacher: username {school.teacher_username}  password {school.teacher_password}")
-    typer.echo(f"Class: {school.class_name}  join code {school.join_code}")
-    typer.echo("Students (log in as CODE/name with the PIN; shown only now):")
-    for s in school.students:
-        typer.echo(f"  {school.join_code}/{s.login}  PIN {s.pin}  ({s.profile})")
+    for line in login_lines(school):
+        typer.echo(line)
     typer.echo(f"Simulated answers: {school.attempts}")
     typer.echo(f"Try: tutor chat --student {school.join_code}/{school.students[0].login}")
