@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import Table, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from students_db import models
@@ -34,8 +35,8 @@ from students_db.records import (
 )
 from students_db.timestamps import utcnow
 
-_ACCESS_LOG = models.AccessLog.__table__
-_ATTEMPTS = models.Attempt.__table__
+_ACCESS_LOG = cast(Table, models.AccessLog.__table__)  # a Table: typed for insert()
+_ATTEMPTS = cast(Table, models.Attempt.__table__)
 
 
 def teacher_owns_student(*, session: Session, teacher_id: int, student_id: int) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 from tutor.tutor import HistoryItem
 
 # Rendered by KaTeX in the browser; "$" inline too, as the tutor writes "$\frac{1}{2}$".
-LATEX_DELIMITERS = [
+LATEX_DELIMITERS: list[dict[str, str | bool]] = [
     {"left": "$$", "right": "$$", "display": True},
     {"left": "\\[", "right": "\\]", "display": True},
     {"left": "\\(", "right": "\\)", "display": False},

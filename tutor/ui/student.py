@@ -37,7 +37,11 @@ BUTTON_LABELS = {
 FOCUS_ANSWER = "() => { document.querySelector('#student-message textarea')?.focus(); }"
 # preprocess=False: handlers get the raw payload and check its type themselves, so a
 # number or a list sent through the API is refused instead of being turned into text.
-MODEL_EVENT = {"concurrency_id": "model", "concurrency_limit": 4, "preprocess": False}
+MODEL_EVENT: dict[str, Any] = {
+    "concurrency_id": "model",
+    "concurrency_limit": 4,
+    "preprocess": False,
+}
 
 
 def mastery_frame(progress: ProgressView, pack: Pack) -> pd.DataFrame:
