@@ -142,7 +142,7 @@ def test_without_a_model_the_student_is_told_templates_answer(
 ) -> None:
     assert not template_app_server.model_available
     student = Client(template_app_server.url, auth=template_app_server.students[0], verbose=False)
-    reply = student.predict([], api_name="/new_exercise")
+    reply, _note = student.predict([], api_name="/new_exercise")
     text = " ".join(str(m["content"]) for m in reply)
     assert MODEL_OFF_NOTICE in text
     history, _ = student.predict("what is a fraction?", reply, api_name="/send")

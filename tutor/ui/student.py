@@ -165,14 +165,24 @@ def build_student_view(services: Services) -> dict[str, Any]:
             style_note = gr.Markdown(elem_id="style-note")
     ready = gr.Number(visible=False, elem_id="student-ready")
 
-    def send(text: Any, history: Any, request: gr.Request) -> Iterator[tuple[Any, Any, str]]:
+    def reply_to(student_id: int, text: str, history: Any) -> Iterator[list[dict[str, str]]]:
+        """The history with the student's message and the reply growing; raises
+        MessageRejected / StoreBusy / StoreFull before anything is shown or streamed."""
+        pieces = tutor.respond(student_id, text)
+        shown = chat_view.normalise(history) + [{"role": "user", "content": text}]
+        return _stream_into(shown, pieces, after=lambda h: h)
+
+    def send_from_page(
+        text: Any, history: Any, request: gr.Request
+    ) -> Iterator[tuple[Any, Any, str]]:
+        """The page's send: a problem is said in the note under the chat, and the chat and
+        the box stay as they were (no Error badge hides them)."""
         identity = require_student(sessions, request)
         if not isinstance(text, str) or not text.strip():
             yield gr.skip(), gr.skip(), EMPTY
             return
-        shown = chat_view.normalise(history)
         try:
-            pieces = tutor.respond(identity.id, text)
+            stream = reply_to(identity.id, text, history)
         except MessageRejected as error:
             yield gr.skip(), gr.skip(), str(error)
             return
@@ -182,8 +192,25 @@ def build_student_view(services: Services) -> dict[str, Any]:
         except StoreFull:
             yield gr.skip(), gr.skip(), FULL
             return
-        shown.append({"role": "user", "content": text})
-        yield from _stream_into(shown, pieces, after=lambda h: (h, "", ""))
+        for shown in stream:
+            yield shown, "", ""
+
+    def send_api(text: Any, history: Any, request: gr.Request) -> Iterator[tuple[Any, str]]:
+        """The `send` endpoint for scripts: a refused message is an error, as an API caller
+        expects (the page uses `send_from_page`, which says it in the note instead)."""
+        identity = require_student(sessions, request)
+        if not isinstance(text, str):
+            raise gr.Error("Please type a message.")
+        try:
+            stream = reply_to(identity.id, text, history)
+        except MessageRejected as error:
+            raise gr.Error(str(error)) from None
+        except StoreBusy:
+            raise gr.Error(BUSY) from None
+        except StoreFull:
+            raise gr.Error(FULL) from None
+        for shown in stream:
+            yield shown, ""
 
     def button(name: str) -> Callable[..., Iterator[Any]]:
         shown_as = BUTTON_LABELS[name][1]
@@ -225,13 +252,18 @@ def build_student_view(services: Services) -> dict[str, Any]:
 
     progress_outputs = [plot, progress_md, buttons["show_solution"], question]
     send_outputs = [chatbot, message, note]
-    events = send_button.click(
-        send, [message, chatbot], send_outputs, api_name="send", **MODEL_EVENT
-    )
-    events.then(refresh_progress, None, progress_outputs, api_name="progress")
-    message.submit(
-        send, [message, chatbot], send_outputs, api_visibility="private", **MODEL_EVENT
-    ).then(refresh_progress, None, progress_outputs, api_visibility="private")
+    for trigger in (send_button.click, message.submit):
+        trigger(
+            send_from_page,
+            [message, chatbot],
+            send_outputs,
+            api_visibility="private",
+            **MODEL_EVENT,
+        ).then(refresh_progress, None, progress_outputs, api_visibility="private")
+    api_send = gr.Button(visible=False, elem_id="api-send")  # for scripts: the API only
+    api_send.click(
+        send_api, [message, chatbot], [chatbot, message], api_name="send", **MODEL_EVENT
+    ).then(refresh_progress, None, progress_outputs, api_name="progress")
     for name, btn in buttons.items():
         btn.click(button(name), [chatbot], [chatbot, note], api_name=name, **MODEL_EVENT).then(
             refresh_progress, None, progress_outputs, api_visibility="private"
