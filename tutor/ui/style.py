@@ -33,6 +33,8 @@ STUDENT = """
 
 TEACHER = """
 .tutor-table { border-collapse: collapse; width: 100%; font-size: 0.95rem; }
+.tutor-table caption.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden;
+  clip: rect(0 0 0 0); white-space: nowrap; }
 .tutor-table caption { text-align: left; font-weight: 600; padding: 0.25rem 0; }
 .tutor-table th, .tutor-table td { border: 1px solid #d1d5db; padding: 0.3rem 0.5rem;
   vertical-align: top; text-align: left; }

@@ -116,7 +116,8 @@ def struggling(report: ClassReport) -> str:
 
 
 def frame_table(frame: pd.DataFrame, caption: str, empty: str, table_id: str) -> str:
-    """Any small frame as an escaped, scrollable table."""
+    """Any small frame as an escaped, scrollable table (its caption for screen readers: the
+    view shows a heading above it)."""
     if frame.empty:
         return f"<p>{escape(empty)}</p>"
     head = "".join(f"<th scope='col'>{escape(c)}</th>" for c in frame.columns)
@@ -125,8 +126,8 @@ def frame_table(frame: pd.DataFrame, caption: str, empty: str, table_id: str) ->
         for row in frame.itertuples(index=False)
     )
     table = (
-        f'<table class="tutor-table" id="{escape(table_id)}"><caption>{escape(caption)}'
-        f"</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f'<table class="tutor-table" id="{escape(table_id)}"><caption class="sr-only">'
+        f"{escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
     )
     return scroll_box(table, caption)
 
