@@ -17,13 +17,23 @@ if os.environ.get("SPACE_ID"):  # on Hugging Face Spaces the proxy reaches the a
     os.environ.setdefault("TUTOR_HOST", "0.0.0.0")
 
 
-def main() -> int:
-    from students_db import SchemaOutOfDate
-    from tutor.cli.serve import run
-    from tutor.settings import load_settings
+def main(argv: list[str] | None = None) -> int:
+    """`python app.py` serves; `python app.py --demo` first seeds a demo class and prints
+    its logins (a teacher and six students), so a first run has someone to log in as."""
+    import argparse
 
+    from students_db import SchemaOutOfDate
+    from tutor.cli.serve import load_generator
+    from tutor.settings import load_settings
+    from tutor.ui.compose import serve
+
+    parser = argparse.ArgumentParser(description="Start the tutor's web app.")
+    parser.add_argument(
+        "--demo", action="store_true", help="seed a demo class first and print its logins"
+    )
+    args = parser.parse_args(argv)
     try:
-        run(load_settings())
+        serve(load_settings(), load_generator=load_generator, echo=print, demo=args.demo)
     except SchemaOutOfDate as error:
         print(f"Error: {error}", file=sys.stderr)
         return 1

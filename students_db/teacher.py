@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from students_db import models
@@ -35,8 +36,8 @@ from students_db.records import (
 )
 from students_db.timestamps import utcnow
 
-_ACCESS_LOG = models.AccessLog.__table__
-_ATTEMPTS = models.Attempt.__table__
+_ACCESS_LOG = cast(Table, models.AccessLog.__table__)  # a Table: typed for insert()
+_ATTEMPTS = cast(Table, models.Attempt.__table__)
 
 
 def teacher_owns_student(*, session: Session, teacher_id: int, student_id: int) -> bool:
@@ -262,6 +263,73 @@ def assign_skill(
     session.add(row)
     session.flush()
     return assignment_record(row)
+
+
+def list_assignments(
+    *, session: Session, teacher_id: int, classroom_id: int
+) -> list[AssignmentRecord]:
+    """The assignments of one of the teacher's classes: to the class and to its students,
+    newest first; empty (and a denied row logged) for anyone else's class."""
+    if not _allowed_class(session, teacher_id, classroom_id, "list_assignments"):
+        return []
+    pupils = select(models.Student.id).where(models.Student.classroom_id == classroom_id)
+    rows = session.scalars(
+        select(models.Assignment)
+        .where(
+            or_(
+                models.Assignment.classroom_id == classroom_id,
+                models.Assignment.student_id.in_(pupils),
+            )
+        )
+        .order_by(models.Assignment.created_at.desc(), models.Assignment.id.desc())
+    )
+    return [assignment_record(row) for row in rows]
+
+
+def remove_assignment(*, session: Session, teacher_id: int, assignment_id: int) -> bool:
+    """Delete one assignment of the teacher's class or student; False (logged) otherwise."""
+    require_write(session, "remove_assignment")
+    row = session.get(models.Assignment, assignment_id)
+    allowed = False
+    if row is not None and row.classroom_id is not None:
+        allowed = teacher_owns_classroom(
+            session=session, teacher_id=teacher_id, classroom_id=row.classroom_id
+        )
+    elif row is not None and row.student_id is not None:
+        allowed = teacher_owns_student(
+            session=session, teacher_id=teacher_id, student_id=row.student_id
+        )
+    log_access(
+        session=session,
+        actor_role="teacher",
+        actor_id=teacher_id,
+        subject_student_id=row.student_id if row is not None and allowed else None,
+        action="remove_assignment",
+        allowed=allowed,
+        detail=f"assignment {assignment_id}",
+    )
+    if not allowed:
+        return False
+    session.execute(delete(models.Assignment).where(models.Assignment.id == assignment_id))
+    return True
+
+
+def set_student_pin_hash(
+    *, session: Session, teacher_id: int, student_id: int, pin_hash: str
+) -> bool:
+    """Replace the PIN hash of one of the teacher's students; False (logged) otherwise.
+
+    The caller hashes outside the transaction; sessions bound to the old credential are the
+    session layer's to revoke (see the coordinator's note on the credential version)."""
+    allowed = authorize_student_read(
+        session=session, teacher_id=teacher_id, student_id=student_id, action="reset_pin"
+    )
+    if not allowed:
+        return False
+    session.execute(
+        update(models.Student).where(models.Student.id == student_id).values(pin_hash=pin_hash)
+    )
+    return True
 
 
 def _allowed_class(session: Session, teacher_id: int, classroom_id: int, action: str) -> bool:

@@ -5,7 +5,9 @@ is refused with a clear error and nothing stored."""
 
 from __future__ import annotations
 
+import base64
 import json
+import re
 import uuid
 from typing import Any
 
@@ -41,6 +43,22 @@ def text_of(history: list[dict[str, Any]]) -> str:
             content = "".join(b.get("text", "") for b in content if isinstance(b, dict))
         parts.append(str(content))
     return "\n".join(parts)
+
+
+def logins_of(table_html: str) -> list[tuple[str, str, str]]:
+    """(name, login, PIN) rows of the teacher's new-logins table."""
+    rows = re.findall(
+        r"<tr><td>(.*?)</td><td class='pin'>(\d+)</td><td class='login'>(.*?)</td></tr>",
+        table_html,
+    )
+    return [(name, login, pin) for name, pin, login in rows]
+
+
+def download_of(link_html: str) -> str:
+    """The text of a download link's data: URL (the file never exists on the server)."""
+    payload = re.search(r'href="data:[^;]+;charset=utf-8;base64,([^"]+)"', link_html)
+    assert payload, link_html
+    return base64.b64decode(payload.group(1)).decode("utf-8")
 
 
 def answer_of(server: AppServer, student_id: int) -> str:
@@ -92,14 +110,14 @@ def test_a_student_turn_streams_and_progress_follows(app_server: AppServer) -> N
     job = student.submit([], api_name="/new_exercise")
     outputs = list(job)
     assert len(outputs) >= 2  # streamed: the empty reply first, then growing text
-    final = text_of(outputs[-1])
+    final = text_of(outputs[-1][0])
     assert "New exercise, please." in final and len(final) > 30
 
     wrong = "-99999"
-    history, cleared = student.predict(wrong, outputs[-1], api_name="/send")
+    history, cleared = student.predict(wrong, outputs[-1][0], api_name="/send")
     assert cleared == ""
     assert wrong in text_of(history)
-    hint = student.predict(history, api_name="/hint")
+    hint, _note = student.predict(history, api_name="/hint")
     assert "Hint, please." in text_of(hint)
 
     right = answer_of(app_server, app_server.student_ids[0])
@@ -154,34 +172,32 @@ def test_a_teacher_runs_their_class(app_server: AppServer) -> None:
     teacher = client(app_server, app_server.teacher)
     choices, name_box, note = teacher.predict("Maths club", api_name="/create_class")
     assert "Maths club" in note and name_box == ""
-    frame, logins_file, note = teacher.predict(
+    table, link, note = teacher.predict(
         app_server.classroom_id, "Dana Scully\nEli", api_name="/add_students"
     )
-    logins = frame["data"]
+    logins = logins_of(table)
     assert [row[0] for row in logins] == ["Dana Scully", "Eli"]
     assert all(len(row[2]) == 6 and row[2].isdigit() for row in logins)
-    with open(logins_file, encoding="utf-8") as handle:
-        assert logins[0][1] in handle.read()
+    assert logins[0][1] in download_of(link)
     new_student = Client(app_server.url, auth=(logins[1][1], logins[1][2]), verbose=False)
     assert new_student.predict("short", api_name="/set_style")  # the PIN works
 
-    heatmap, struggling, wrong, _students = teacher.predict(
+    heatmap, struggling, _wrong, _students, _listing, _removable = teacher.predict(
         app_server.classroom_id, api_name="/show_class"
     )
-    assert "mastery-heatmap" in heatmap or "No attempts" in heatmap
+    assert "mastery-heatmap" in heatmap
     assert "Struggling students" in struggling
-    transcript, timeline, summaries = teacher.predict(
+    _transcript, timeline, _summaries, _lock, _pin = teacher.predict(
         app_server.student_ids[0], api_name="/show_student"
     )
-    assert isinstance(timeline["data"], list)
-    export = teacher.predict(app_server.classroom_id, api_name="/export_attempts")
-    with open(export, encoding="utf-8") as handle:
-        assert handle.readline().startswith("student_id,student,at,skill_key")
+    assert "timeline" in timeline.lower()
+    export, _status = teacher.predict(app_server.classroom_id, api_name="/export_attempts")
+    assert download_of(export).lstrip("\ufeff").startswith("student_id,student,at,skill_key")
     skill = next(iter(app_server.pack.skills))
-    note = teacher.predict(
+    *_lists, note = teacher.predict(
         app_server.classroom_id, None, skill, "the whole class", api_name="/assign"
     )
-    assert "Assigned" in note
+    assert "Assigned" in note and "whole class" in note
 
 
 def test_a_teacher_sees_only_their_own_classes(app_server: AppServer) -> None:
@@ -206,23 +222,30 @@ def test_a_teacher_cannot_use_the_student_chat(app_server: AppServer) -> None:
 
 def test_a_teacher_exports_and_deletes_a_student_with_confirmation(app_server: AppServer) -> None:
     teacher = client(app_server, app_server.teacher)
-    frame, _file, _note = teacher.predict(
+    table, _link, _note = teacher.predict(
         app_server.classroom_id, "Leaving Soon", api_name="/add_students"
     )
-    login, pin = frame["data"][0][1], frame["data"][0][2]
+    _name, login, pin = logins_of(table)[0]
     code, name = login.split("/")
     with db.read_session(app_server.sessions) as session:
         pupil_id = db.get_student_login(session=session, join_code=code, login_name=name).id
-    exported = json.loads(teacher.predict(pupil_id, api_name="/export_student"))
+    link, _status = teacher.predict(pupil_id, api_name="/export_student")
+    exported = json.loads(download_of(link))
     assert "leaving.soon" in json.dumps(exported)
     other = client(app_server, app_server.other_teacher)
     with pytest.raises(Exception, match="not in one of your classes"):
         other.predict(pupil_id, api_name="/export_student")
-    with pytest.raises(Exception, match="Type leaving.soon to confirm"):
-        teacher.predict(pupil_id, "leaving", api_name="/delete_student")
+    *_kept, note = teacher.predict(
+        app_server.classroom_id, pupil_id, "leaving", api_name="/delete_student"
+    )
+    assert "Type leaving.soon to confirm" in note  # said in the status, nothing else changes
     with pytest.raises(Exception, match="not in one of your classes"):
-        other.predict(pupil_id, "leaving.soon", api_name="/delete_student")
-    _cleared, note = teacher.predict(pupil_id, "leaving.soon", api_name="/delete_student")
+        other.predict(
+            app_server.other_classroom_id, pupil_id, "leaving.soon", api_name="/delete_student"
+        )
+    _students, _confirm, _link, note = teacher.predict(
+        app_server.classroom_id, pupil_id, "leaving.soon", api_name="/delete_student"
+    )
     assert "Deleted" in note
     with httpx.Client(base_url=app_server.url) as http:  # the PIN no longer logs in
         assert http.post("login", data={"username": login, "password": pin}).status_code >= 400

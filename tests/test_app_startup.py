@@ -17,10 +17,10 @@ from tests.fixtures.app_server import AppServer
 from tutor import accounts
 from tutor.dialogue.texts import MODEL_OFF_NOTICE
 from tutor.generation import UnavailableGenerator
+from tutor.persistence import BackupLoop, prepare_database
 from tutor.settings import Settings
 from tutor.ui.app import blocked_paths, launch_kwargs
 from tutor.ui.compose import NO_TEACHER_HELP, build_app, ensure_first_teacher
-from tutor.ui.persistence import BackupLoop, prepare_database
 
 
 def url_of(folder: Path) -> str:
@@ -142,7 +142,7 @@ def test_without_a_model_the_student_is_told_templates_answer(
 ) -> None:
     assert not template_app_server.model_available
     student = Client(template_app_server.url, auth=template_app_server.students[0], verbose=False)
-    reply = student.predict([], api_name="/new_exercise")
+    reply, _note = student.predict([], api_name="/new_exercise")
     text = " ".join(str(m["content"]) for m in reply)
     assert MODEL_OFF_NOTICE in text
     history, _ = student.predict("what is a fraction?", reply, api_name="/send")

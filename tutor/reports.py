@@ -8,9 +8,7 @@ here: the UI renders these frames, the CLI prints them, a test reads them.
 
 from __future__ import annotations
 
-import io
 import json
-import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -31,14 +29,20 @@ from students_db.teacher import (
 from students_db.teacher import (
     student_timeline as store_timeline,
 )
+from tutor.curriculum.misconceptions import CATALOGUE
+from tutor.spreadsheet import csv_text
 
-_SIGNED_NUMBER = re.compile(r"^[+-][\d.,/ ]*$")
+# Below this P(known) a skill still "needs practice" (the heatmap's lowest band): a student is
+# only flagged for little progress on a skill the heatmap also shows as weak.
+LOW_MASTERY = 0.6
 MASTERY_COLUMNS = ["student_id", "student", "skill_key", "skill", "p_known", "attempts"]
 ATTEMPT_COLUMNS = [
     "student_id",
     "student",
     "at",
     "skill_key",
+    "skill",
+    "question",
     "exercise_id",
     "seed",
     "answer",
@@ -102,11 +106,19 @@ def class_mastery_frame(
     return pd.DataFrame(rows, columns=MASTERY_COLUMNS)
 
 
-def mastery_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """The class x skill grid (students as rows, skills as columns) from the long table."""
+def mastery_table(frame: pd.DataFrame, students: Sequence[str] = ()) -> pd.DataFrame:
+    """The class x skill grid (students as rows, skills as columns) from the long table.
+
+    `students` are the class's names: those with no practised skill get a row of blanks, so
+    a teacher sees who has not started."""
     if frame.empty:
-        return pd.DataFrame()
-    return frame.pivot_table(index="student", columns="skill", values="p_known", aggfunc="max")
+        grid = pd.DataFrame(index=pd.Index([], name="student"))
+    else:
+        grid = frame.pivot_table(index="student", columns="skill", values="p_known", aggfunc="max")
+    missing = [name for name in students if name not in grid.index]
+    if missing:
+        grid = pd.concat([grid, pd.DataFrame(index=pd.Index(missing, name="student"))])
+    return grid
 
 
 # -- one student ----------------------------------------------------------------------------
@@ -159,19 +171,32 @@ def struggling_students(
     low_growth: float = 0.15,
     hints_per_attempt: float = 1.0,
     repeated_misconception: int = 3,
+    pack: Any = None,
 ) -> tuple[StrugglingStudent, ...]:
     """Students who practise without progress, lean on hints, or repeat a misconception.
 
     - low mastery growth: on a skill with at least `min_attempts` attempts, the share of
-      correct answers in the second half is not above the first half's by `low_growth`, and
-      the overall accuracy there is below one half;
+      correct answers in the second half is not above the first half's by `low_growth`, the
+      overall accuracy there is below one half, and the skill's mastery (what the heatmap
+      shows) is still below `LOW_MASTERY`;
     - many hints: more than `hints_per_attempt` hints per attempt over the last attempts;
     - repeated misconception: the same misconception in `repeated_misconception` attempts.
     """
     found = []
+    mastery = {
+        (c.student_id, c.skill_key): c.p_known
+        for c in class_mastery(session=session, teacher_id=teacher_id, classroom_id=classroom_id)
+    }
     for student, attempts in _class_attempts(session, teacher_id, classroom_id):
+        known = {key: p for (sid, key), p in mastery.items() if sid == student.id}
         reasons = _struggle_reasons(
-            attempts, min_attempts, low_growth, hints_per_attempt, repeated_misconception
+            attempts,
+            min_attempts,
+            low_growth,
+            hints_per_attempt,
+            repeated_misconception,
+            known=known,
+            pack=pack,
         )
         if reasons:
             found.append(StrugglingStudent(student.id, student.display_name, tuple(reasons)))
@@ -184,6 +209,9 @@ def _struggle_reasons(
     low_growth: float,
     hints_per_attempt: float,
     repeated: int,
+    *,
+    known: dict[str, float],
+    pack: Any,
 ) -> list[str]:
     reasons = []
     by_skill: dict[str, list[AttemptRecord]] = {}
@@ -196,10 +224,13 @@ def _struggle_reasons(
         first = sum(a.correct for a in tries[:half]) / half
         second = sum(a.correct for a in tries[half:]) / (len(tries) - half)
         overall = sum(a.correct for a in tries) / len(tries)
-        if second - first <= low_growth and overall < 0.5:
+        mastery = known.get(skill_key)
+        weak = mastery is None or mastery < LOW_MASTERY
+        if second - first <= low_growth and overall < 0.5 and weak:
+            shown = "" if mastery is None else f", mastery {mastery:.0%}"
             reasons.append(
-                f"little progress on {skill_key}: {len(tries)} attempts, "
-                f"{overall:.0%} correct, {first:.0%} -> {second:.0%}"
+                f"little progress on {_skill_name(pack, skill_key)}: {len(tries)} attempts, "
+                f"{overall:.0%} correct{shown}"
             )
     if attempts:
         hints = sum(a.hints_used for a in attempts)
@@ -208,12 +239,20 @@ def _struggle_reasons(
     counts = Counter(a.misconception_id for a in attempts if a.misconception_id)
     for misconception, count in counts.most_common():
         if count >= repeated:
-            reasons.append(f"repeated misconception {misconception}: {count} times")
+            reasons.append(f"repeated mistake: {mistake_name(misconception)} ({count} times)")
     return reasons
 
 
+def mistake_name(misconception_id: str | None) -> str:
+    """A misconception's name as a teacher reads it ("Forgets to carry"), not its id."""
+    if not misconception_id:
+        return ""
+    named = CATALOGUE.get(misconception_id)
+    return named[0] if named else misconception_id.replace("_", " ")
+
+
 def common_wrong_answers(
-    *, session: Session, teacher_id: int, classroom_id: int, top: int = 5
+    *, session: Session, teacher_id: int, classroom_id: int, top: int = 5, pack: Any = None
 ) -> pd.DataFrame:
     """Per skill, the most frequent wrong answers with their misconception (may be empty)."""
     counts: Counter[tuple[str, str, str]] = Counter()
@@ -222,10 +261,18 @@ def common_wrong_answers(
             if not a.correct:
                 counts[(a.skill_key, a.answer, a.misconception_id or "")] += 1
     rows = [
-        {"skill_key": skill, "answer": answer, "misconception_id": mis or None, "count": n}
+        {
+            "skill_key": skill,
+            "skill": _skill_name(pack, skill),
+            "answer": answer,
+            "misconception_id": mis or None,
+            "mistake": mistake_name(mis) or "(not a known mistake)",
+            "count": n,
+        }
         for (skill, answer, mis), n in counts.items()
     ]
-    frame = pd.DataFrame(rows, columns=["skill_key", "answer", "misconception_id", "count"])
+    columns = ["skill_key", "skill", "answer", "misconception_id", "mistake", "count"]
+    frame = pd.DataFrame(rows, columns=columns)
     if frame.empty:
         return frame
     frame = frame.sort_values(["skill_key", "count", "answer"], ascending=[True, False, True])
@@ -285,13 +332,18 @@ def _summary(stored: str | None) -> dict[str, Any]:
 # -- exports --------------------------------------------------------------------------------
 
 
-def attempts_frame(*, session: Session, teacher_id: int, classroom_id: int) -> pd.DataFrame:
+def attempts_frame(
+    *, session: Session, teacher_id: int, classroom_id: int, pack: Any = None
+) -> pd.DataFrame:
+    """Every attempt of the class, with the skill's name and the question as it was asked."""
     rows = [
         {
             "student_id": student.id,
             "student": student.display_name,
             "at": a.created_at.isoformat(),
             "skill_key": a.skill_key,
+            "skill": _skill_name(pack, a.skill_key),
+            "question": _question(pack, a),
             "exercise_id": a.exercise_id,
             "seed": a.seed,
             "answer": a.answer,
@@ -307,9 +359,13 @@ def attempts_frame(*, session: Session, teacher_id: int, classroom_id: int) -> p
     return pd.DataFrame(rows, columns=ATTEMPT_COLUMNS)
 
 
-def export_attempts_csv(*, session: Session, teacher_id: int, classroom_id: int) -> str:
+def export_attempts_csv(
+    *, session: Session, teacher_id: int, classroom_id: int, pack: Any = None
+) -> str:
     """Every attempt of the class as CSV text (header only for another teacher's class)."""
-    frame = attempts_frame(session=session, teacher_id=teacher_id, classroom_id=classroom_id)
+    frame = attempts_frame(
+        session=session, teacher_id=teacher_id, classroom_id=classroom_id, pack=pack
+    )
     return _csv(frame)
 
 
@@ -324,23 +380,19 @@ def export_mastery_csv(
 
 
 def _csv(frame: pd.DataFrame) -> str:
-    """CSV with spreadsheet formula injection defused: a cell a student typed that starts with
-    = + - @ would run as a formula when a teacher opens the file."""
-    safe = frame.copy()
-    for column in safe.columns:
-        if not pd.api.types.is_numeric_dtype(safe[column]):
-            safe[column] = safe[column].map(_defuse)
-    buffer = io.StringIO()
-    safe.to_csv(buffer, index=False)
-    return buffer.getvalue()
+    """The frame through the one safe CSV writer (BOM, formulas defused)."""
+    rows = ([None if pd.isna(v) else v for v in row] for row in frame.itertuples(index=False))
+    return csv_text([str(c) for c in frame.columns], rows)
 
 
-def _defuse(value: object) -> object:
-    if not isinstance(value, str) or value[:1] not in ("=", "+", "-", "@", "\t", "\r"):
-        return value
-    if _SIGNED_NUMBER.match(value):  # "-3" is an answer, not a formula
-        return value
-    return "'" + value
+def _question(pack: Any, attempt: AttemptRecord) -> str:
+    """The exercise's statement, rebuilt from its id and seed ("" when the pack changed)."""
+    if pack is None:
+        return ""
+    try:
+        return str(pack.exercise_by_id(attempt.exercise_id, attempt.seed).statement)
+    except (KeyError, ValueError, LookupError):
+        return ""
 
 
 def _skill_name(pack: Any, skill_key: str) -> str:

@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from tutor.cli.common import settings_of
+from tutor.cli.common import open_store
 
 app = typer.Typer(help="Teacher accounts.", no_args_is_help=True)
 
@@ -26,26 +26,18 @@ def add(
     --password-stdin; it is never taken from the command line, where shells keep history.
     """
     import students_db as db
-    from students_db.schema_check import ensure_schema_current
     from tutor.accounts import create_teacher
 
     if password_stdin:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    settings = settings_of(ctx)
-    engine = db.make_engine(settings.resolved_database_url)
     try:
-        ensure_schema_current(engine)
-        teacher = create_teacher(
-            sessions=db.make_session_factory(engine),
-            username=username,
-            password=password,
-            display_name=display_name,
-        )
+        with open_store(ctx) as sessions:
+            teacher = create_teacher(
+                sessions=sessions, username=username, password=password, display_name=display_name
+            )
     except (ValueError, db.InvalidInput) as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(code=1) from None
-    finally:
-        engine.dispose()
     typer.echo(f"Teacher {teacher.username!r} created (id {teacher.id}).")

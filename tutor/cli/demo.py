@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tutor.cli.common import settings_of
+from tutor.cli.common import open_store
 
 app = typer.Typer(help="Demo data for trying the tutor.", no_args_is_help=True)
 
@@ -20,28 +20,18 @@ def seed(
 
     Prints the teacher's login and the students' PINs once: they are stored only as hashes.
     """
-    import students_db as db
-    from students_db.schema_check import ensure_schema_current
     from tutor.curriculum import load_default_pack
-    from tutor.demo import seed_demo
+    from tutor.demo import login_lines, seed_demo
 
-    settings = settings_of(ctx)
-    engine = db.make_engine(settings.resolved_database_url)
-    try:
-        ensure_schema_current(engine)
+    with open_store(ctx) as sessions:
         school = seed_demo(
-            sessions=db.make_session_factory(engine),
+            sessions=sessions,
             pack=load_default_pack(),
             students=students,
             turns=turns,
             seed=seed_value,
         )
-    finally:
-        engine.dispose()
-    typer.echo(f"Teacher: username {school.teacher_username}  password {school.teacher_password}")
-    typer.echo(f"Class: {school.class_name}  join code {school.join_code}")
-    typer.echo("Students (log in as CODE/name with the PIN; shown only now):")
-    for s in school.students:
-        typer.echo(f"  {school.join_code}/{s.login}  PIN {s.pin}  ({s.profile})")
+    for line in login_lines(school):
+        typer.echo(line)
     typer.echo(f"Simulated answers: {school.attempts}")
     typer.echo(f"Try: tutor chat --student {school.join_code}/{school.students[0].login}")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from tutor.cli.common import settings_of
+from tutor.cli.common import open_store
 
 app = typer.Typer(
     help="The learner model: fit BKT parameters and evaluate them.", no_args_is_help=True
@@ -105,28 +105,21 @@ def fit(
 def _store_rows(ctx: typer.Context) -> list[tuple[int, str, bool]]:
     import students_db as db
 
-    engine = db.make_engine(settings_of(ctx).resolved_database_url)
     try:
-        db.ensure_schema_current(engine)
-        with db.read_session(db.make_session_factory(engine)) as session:
+        with open_store(ctx) as sessions, db.read_session(sessions) as session:
             return [tuple(r) for r in db.iter_responses(session=session)]  # type: ignore[misc]
     except db.StoreError as error:
         raise _fail(str(error)) from None
-    finally:
-        engine.dispose()
 
 
 def _save_to_store(ctx: typer.Context, params: dict) -> int:
     import students_db as db
 
-    engine = db.make_engine(settings_of(ctx).resolved_database_url)
     try:
-        with db.write_session(db.make_session_factory(engine)) as session:
+        with open_store(ctx, check_schema=False) as sessions, db.write_session(sessions) as session:
             return len(db.save_skill_params(session=session, params=params, source="fit"))
     except db.StoreError as error:
         raise _fail(str(error)) from None
-    finally:
-        engine.dispose()
 
 
 @app.command()

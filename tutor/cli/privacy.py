@@ -12,7 +12,7 @@ from typing import Any
 
 import typer
 
-from tutor.cli.common import settings_of
+from tutor.cli.common import open_store, settings_of
 
 STUDENT_HELP = 'The student as they log in, "CODE/name", or "#<id>".'
 
@@ -165,23 +165,7 @@ def restore(
 
 def _store(ctx: typer.Context) -> Any:
     """A session factory on the configured database, checked to be at the head revision."""
-    from contextlib import contextmanager
-
-    import students_db as db
-
-    @contextmanager
-    def opened() -> Any:
-        engine = db.make_engine(settings_of(ctx).resolved_database_url)
-        try:
-            try:
-                db.ensure_schema_current(engine)
-            except db.SchemaOutOfDate as error:
-                _fail(str(error))
-            yield db.make_session_factory(engine)
-        finally:
-            engine.dispose()
-
-    return opened()
+    return open_store(ctx)
 
 
 def _student_id(sessions: Any, student: str) -> int:

@@ -14,6 +14,7 @@ from starlette.middleware import Middleware
 
 from tutor.settings import Settings
 from tutor.ui.identity import auth_function, caller, credential_version
+from tutor.ui.login_page import LOGIN_MESSAGE
 from tutor.ui.persistence import sqlite_path
 from tutor.ui.services import Services
 from tutor.ui.session_guard import SessionGuard
@@ -25,10 +26,7 @@ from tutor.web.sessions import SessionBook, SessionGate
 from tutor.web.timeouts import BodyDeadline
 
 TITLE = "The tutor"
-AUTH_MESSAGE = (
-    "Teachers: your username and password. Students: your class code and name as "
-    "CODE/name (for example AB12CD/ada) and your PIN."
-)
+AUTH_MESSAGE = LOGIN_MESSAGE  # the login card's only part an app controls (see login_page)
 QUEUE_MAX_SIZE = 64
 # Gradio's cache (files written for components) is swept every hour of anything older than
 # an hour; the app serves no uploads (the route is closed), so nothing there is ours to keep.

@@ -7,18 +7,40 @@ never used to decide anything.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from tutor.tutor import HistoryItem
 
 # Rendered by KaTeX in the browser; "$" inline too, as the tutor writes "$\frac{1}{2}$".
-LATEX_DELIMITERS = [
+LATEX_DELIMITERS: list[dict[str, str | bool]] = [
     {"left": "$$", "right": "$$", "display": True},
     {"left": "\\[", "right": "\\]", "display": True},
     {"left": "\\(", "right": "\\)", "display": False},
     {"left": "$", "right": "$", "display": False},
 ]
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:\d+[.)]|[-*+])\s")
+
+
+def separate_lists(text: str) -> str:
+    """A blank line between a list and an unindented paragraph right after it: Markdown would
+    otherwise read the paragraph ("Next question: ...") as part of the list's last item."""
+    lines = text.split("\n")
+    result: list[str] = []
+    for line in lines:
+        if (
+            result
+            and _LIST_ITEM.match(result[-1])
+            and line.strip()
+            and not _LIST_ITEM.match(line)
+            and not line.startswith((" ", "\t"))
+        ):
+            result.append("")
+        result.append(line)
+    return "\n".join(result)
 
 
 def content_to_text(content: Any) -> str:
@@ -55,5 +77,5 @@ def from_store(items: Iterable[HistoryItem]) -> list[dict[str, str]]:
     for item in items:
         role = "user" if item.role == "student" else "assistant"
         text = item.text or ("(no reply was stored)" if role == "assistant" else "")
-        messages.append({"role": role, "content": text})
+        messages.append({"role": role, "content": separate_lists(text)})
     return messages

@@ -16,12 +16,14 @@ import gradio as gr
 
 import students_db as db
 from tutor.accounts import create_teacher
+from tutor.classroom import Classroom
 from tutor.curriculum import load_default_pack
+from tutor.demo import login_lines, seed_demo
 from tutor.generation import TextGenerator
+from tutor.persistence import BackupLoop, PreparedDatabase, prepare_database
 from tutor.settings import Settings
 from tutor.tutor import Tutor
 from tutor.ui.app import build_blocks, launch_kwargs
-from tutor.ui.persistence import BackupLoop, PreparedDatabase, prepare_database
 from tutor.ui.services import Services
 
 log = logging.getLogger(__name__)
@@ -90,6 +92,7 @@ def build_app(
     services = Services(
         sessions=sessions,
         tutor=tutor,
+        classroom=Classroom(sessions=sessions, pack=pack),
         pack=pack,
         max_message_chars=settings.max_message_chars,
         model_note=None if generator.available else generator.unavailable_reason,
@@ -119,8 +122,12 @@ def serve(
     *,
     load_generator: Callable[[Settings], TextGenerator],
     echo: Callable[[str], None],
+    demo: bool = False,
 ) -> None:
-    """Build and launch the app; blocks until it is stopped, then backs up and cleans up."""
+    """Build and launch the app; blocks until it is stopped, then backs up and cleans up.
+
+    `demo`: first seed a demo teacher, class and students with some practice (through the
+    same tutor) and print their logins, so a first run has someone to log in as."""
     echo(f"Loading the model ({settings.base_model}) ...")
     generator = load_generator(settings)
     if generator.available:
@@ -132,7 +139,14 @@ def serve(
         )
     built = build_app(settings=settings, generator=generator)
     for note in built.notes:
-        echo(note)
+        if not (demo and note == NO_TEACHER_HELP):
+            echo(note)
+    if demo:
+        school = seed_demo(
+            sessions=built.services.sessions, pack=built.services.pack, students=6, turns=12
+        )
+        for line in login_lines(school, f"http://{settings.host}:{settings.port}"):
+            echo(line)
     try:
         built.blocks.launch(**built.launch_kwargs)
     finally:

@@ -8,17 +8,19 @@ every handler reads who is calling from `request.username` and everything else f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from students_db import SessionFactory
+from tutor.classroom import Classroom
+from tutor.curriculum.pack import Pack
 from tutor.tutor import Tutor
 
 
 @dataclass(frozen=True)
 class Services:
     sessions: SessionFactory
-    tutor: Tutor
-    pack: Any  # the curriculum `Pack`
+    tutor: Tutor  # the student's side
+    classroom: Classroom  # the teacher's side
+    pack: Pack
     max_message_chars: int
     model_note: str | None  # None when the model serves; else why templates are used
 

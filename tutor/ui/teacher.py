@@ -1,380 +1,525 @@
-"""The teacher view: classes, students and PINs, assignments, the class reports, exports.
+"""The teacher view: one builder per tab, thin handlers over `tutor.classroom.Classroom`.
 
 Every handler re-reads the teacher from `request.username` and refuses anyone else with
 "This action is for teachers." (the endpoints are reachable by `fn_index` from any logged-in
-session). The class or student chosen in a dropdown is only a UI selection: the store's
-teacher reads return nothing for another teacher's class or student, and writes check
-ownership, so a forged id shows nothing and changes nothing.
+session). The class or student chosen in a dropdown is only a UI selection: the service
+raises `NotYours` for another teacher's class or student (a forged id shows nothing and
+changes nothing; the store logs the refusal).
+
+What a teacher typed wrong (an empty class name, a delete confirmation that does not match)
+is said in the status line and every other output is left as it was: `gr.Error` would put a
+red badge over every output of the event, inputs included, until the next event.
 """
 
 from __future__ import annotations
 
-import csv
-import html
-import io
-import tempfile
-from pathlib import Path
-from typing import Any
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import gradio as gr
-import pandas as pd
 
-import students_db as db
-from tutor import accounts, privacy, reports
-from tutor.ui import chat_view
-from tutor.ui.identity import caller, require_teacher
+from students_db import SessionFactory
+from tutor.classroom import Classroom, ClassroomInputError, NotYours, StudentChoice
+from tutor.ui import teacher_html as view
+from tutor.ui.identity import Identity, caller, require_teacher
 from tutor.ui.services import Services
+from tutor.ui.style import TEACHER, style_block
 
 TEACHER_EVENT: dict[str, Any] = {"api_visibility": "undocumented"}
-LOGIN_COLUMNS = ["name", "login (class code/name)", "PIN"]
-MAX_NAMES = 200
+WHOLE_CLASS = "the whole class"
+ONE_STUDENT = "the chosen student"
+T = TypeVar("T")
 
 
-def _as_id(value: Any, what: str) -> int:
+def _id(value: object) -> int | None:
+    """A dropdown's value as a positive id, None when nothing (or nonsense) is chosen."""
+    if isinstance(value, bool):
+        return None
     try:
-        number = int(value)
+        number = int(value)  # type: ignore[call-overload]
     except (TypeError, ValueError):
-        raise gr.Error(f"Choose a {what} first.") from None
-    if number <= 0:
-        raise gr.Error(f"Choose a {what} first.")
-    return number
+        return None
+    return number if number > 0 else None
 
 
-def heatmap_html(frame: pd.DataFrame) -> str:
-    """The class x skill mastery grid as an HTML table, each cell coloured by P(known)."""
-    table = reports.mastery_table(frame)
-    if table.empty:
-        return "<p>No attempts in this class yet.</p>"
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
-    rows = []
-    for student, values in table.iterrows():
-        cells = []
-        for value in values:
-            if pd.isna(value):
-                cells.append('<td style="background:#f3f4f6">-</td>')
-                continue
-            hue = int(120 * float(value))  # red (0) to green (120)
-            cells.append(
-                f'<td style="background:hsl({hue},70%,80%);text-align:center">{value:.0%}</td>'
-            )
-        rows.append(f"<tr><th>{html.escape(str(student))}</th>{''.join(cells)}</tr>")
-    return (
-        '<table class="mastery-heatmap" id="mastery-heatmap">'
-        f"<tr><th>student</th>{head}</tr>{''.join(rows)}</table>"
-    )
+def _status(text: str, *, problem: bool = False) -> str:
+    kind = "problem" if problem else "ok"
+    return f'<p class="tutor-status {kind}" role="status">{view.escape(text)}</p>'
 
 
-def _write_temp(prefix: str, text: str) -> str:
-    """A file for a download component: outside the data, backup and adapter folders."""
-    folder = Path(tempfile.mkdtemp(prefix="tutor-export-"))
-    path = folder / f"{prefix}.csv"
-    path.write_text(text, encoding="utf-8")
-    return str(path)
+def _status_html(markup: str) -> str:
+    return f'<p class="tutor-status ok" role="status">{markup}</p>'
 
 
-def logins_csv(rows: list[list[str]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(LOGIN_COLUMNS)
-    writer.writerows(rows)
-    return buffer.getvalue()
+def _skips(count: int) -> tuple[Any, ...]:
+    return tuple(gr.skip() for _ in range(count))
 
 
-def build_teacher_view(services: Services) -> dict[str, Any]:
-    """Create the teacher components inside the current Blocks and wire their events."""
-    sessions = services.sessions
-    pack = services.pack
-    skill_choices = [(f"{s.name} ({s.key})", s.key) for s in pack.skills.values()]
+def _student_choices(found: Sequence[StudentChoice]) -> list[tuple[str, int]]:
+    return [(s.label, s.id) for s in found]
 
-    with gr.Row():
+
+@dataclass(frozen=True)
+class _Problem:
+    """What the teacher typed cannot be used: `status` says so in the status line."""
+
+    status: str
+
+
+def _attempt(action: Callable[[], T]) -> T | _Problem:
+    """Run a service call; a typed input problem becomes a `_Problem` for the status line,
+    anything not the teacher's becomes `gr.Error` (a forged id or a page left open)."""
+    try:
+        return action()
+    except ClassroomInputError as error:
+        return _Problem(_status(str(error), problem=True))
+    except NotYours as error:
+        raise gr.Error(str(error)) from None
+
+
+@dataclass(frozen=True)
+class _Context:
+    """What every tab's handlers share: the service and the store (to read the caller)."""
+
+    classroom: Classroom
+    sessions: SessionFactory
+
+    def me(self, request: gr.Request) -> int:
+        """The calling teacher's id, from the verified login; `gr.Error` for anyone else."""
+        return require_teacher(self.sessions, request).id
+
+
+@dataclass(frozen=True)
+class _Top:
+    classes: gr.Dropdown
+    new_class: gr.Textbox
+    create: gr.Button
+    status: gr.HTML
+
+
+def _top_row(ctx: _Context) -> _Top:
+    classroom = ctx.classroom
+    with gr.Row(equal_height=True):
         classes = gr.Dropdown(
-            label="Class", choices=[], elem_id="teacher-class", scale=3, allow_custom_value=True
+            label="Class",
+            choices=[],
+            elem_id="teacher-class",
+            scale=3,
+            min_width=200,
+            allow_custom_value=True,  # checked by the service, not refused before the role check
         )
-        new_class = gr.Textbox(label="New class name", scale=2, elem_id="new-class-name")
-        create_button = gr.Button("Create class", scale=1, elem_id="btn-create-class")
-    status = gr.Markdown(elem_id="teacher-status")
-    with gr.Tab("Students"):
-        names = gr.Textbox(
-            label="Add students: one name per line",
-            lines=4,
-            elem_id="student-names",
+        new_class = gr.Textbox(
+            label="New class name", scale=2, elem_id="new-class-name", max_length=80
         )
-        add_button = gr.Button("Add students", elem_id="btn-add-students")
-        gr.Markdown("Logins and PINs are shown **once**: download or copy them now.")
-        logins = gr.Dataframe(
-            headers=LOGIN_COLUMNS, interactive=False, elem_id="new-logins", wrap=True
-        )
-        logins_file = gr.File(label="Logins (CSV)", interactive=False)
-    with gr.Tab("Class progress"):
-        refresh_button = gr.Button("Refresh", elem_id="btn-refresh-class")
-        heatmap = gr.HTML(elem_id="heatmap")
-        struggling = gr.Markdown(elem_id="struggling")
-        gr.Markdown("#### Common wrong answers")
-        wrong = gr.Dataframe(interactive=False, elem_id="wrong-answers")
-        with gr.Row():
-            export_attempts_button = gr.Button("Export attempts (CSV)")
-            export_mastery_button = gr.Button("Export mastery (CSV)")
-        export_file = gr.File(label="Export", interactive=False)
-    with gr.Tab("A student"):
-        student = gr.Dropdown(
-            label="Student", choices=[], elem_id="teacher-student", allow_custom_value=True
-        )
-        transcript = gr.Chatbot(
-            label="Transcript",
-            latex_delimiters=chat_view.LATEX_DELIMITERS,
-            height=360,
-            elem_id="transcript",
-        )
-        gr.Markdown("#### Timeline")
-        timeline = gr.Dataframe(interactive=False, elem_id="timeline", wrap=True)
-        gr.Markdown("#### Session summaries")
-        summaries = gr.Dataframe(interactive=False, elem_id="summaries", wrap=True)
-        with gr.Row():
-            export_student_button = gr.Button("Export this student (JSON)")
-            confirm = gr.Textbox(label="To delete, type the student's login name", scale=2)
-            delete_button = gr.Button("Delete this student", variant="stop")
-        student_json = gr.Code(language="json", label="Student export", interactive=False)
-    with gr.Tab("Assign"):
-        skill = gr.Dropdown(label="Skill", choices=skill_choices, elem_id="assign-skill")
-        target = gr.Radio(
-            choices=["the whole class", "the chosen student"],
-            value="the whole class",
-            label="Assign to",
-        )
-        assign_button = gr.Button("Assign", elem_id="btn-assign")
+        create = gr.Button("Create class", scale=1, elem_id="btn-create-class", min_width=120)
+    status = gr.HTML(elem_id="teacher-status")
+    top = _Top(classes, new_class, create, status)
 
-    def class_choices(teacher_id: int) -> list[tuple[str, int]]:
-        with db.write_session(sessions) as session:
-            rooms = db.list_classrooms(session=session, teacher_id=teacher_id)
-        return [(f"{r.name} (code {r.join_code})", r.id) for r in rooms]
-
-    def create_class(name: str, request: gr.Request) -> tuple[Any, str, str]:
-        me = require_teacher(sessions, request)
-        try:
-            room = accounts.create_class(sessions=sessions, teacher_id=me.id, name=name or "")
-        except (ValueError, db.InvalidInput) as error:
-            raise gr.Error(str(error)) from None
-        choices = class_choices(me.id)
-        note = f"Class **{room.name}** created. Students log in with code **{room.join_code}**."
+    def create_class(name: str, request: gr.Request) -> tuple[Any, ...]:
+        me = ctx.me(request)
+        room = _attempt(lambda: classroom.create_class(me, name if isinstance(name, str) else ""))
+        if isinstance(room, _Problem):
+            return gr.skip(), gr.skip(), room.status
+        choices = [(f"{r.name} (code {r.join_code})", r.id) for r in classroom.classes(me)]
+        note = _status_html(
+            f"Class <strong>{view.escape(room.name)}</strong> created. Students log in with "
+            f"code <strong>{view.escape(room.join_code)}</strong>."
+        )
         return gr.update(choices=choices, value=room.id), "", note
 
-    def add_students(class_id: Any, text: str, request: gr.Request) -> tuple[Any, Any, str]:
-        me = require_teacher(sessions, request)
-        room_id = _as_id(class_id, "class")
-        wanted = [line.strip() for line in (text or "").splitlines() if line.strip()]
-        if not wanted:
-            raise gr.Error("Paste at least one name, one per line.")
-        if len(wanted) > MAX_NAMES:
-            raise gr.Error(f"At most {MAX_NAMES} names at a time.")
-        try:
-            created = accounts.add_students(
-                sessions=sessions, teacher_id=me.id, classroom_id=room_id, names=wanted
-            )
-        except PermissionError as error:
-            raise gr.Error(str(error)) from None
-        except (ValueError, db.InvalidInput) as error:
-            raise gr.Error(str(error)) from None
-        code = _join_code(me.id, room_id)
-        rows = [
-            [accounts.display_text(name), f"{code}/{login}", pin]  # the names as stored
-            for name, (login, pin) in zip(wanted, created, strict=True)
-        ]
-        frame = pd.DataFrame(rows, columns=LOGIN_COLUMNS)
-        note = f"{len(rows)} student(s) added."
-        return frame, _write_temp("logins", logins_csv(rows)), note
+    create.click(
+        create_class, [new_class], [classes, new_class, status], api_name="create_class",
+        **TEACHER_EVENT,
+    )  # fmt: skip
+    return top
 
-    def _join_code(teacher_id: int, room_id: int) -> str:
-        with db.write_session(sessions) as session:
-            rooms = db.list_classrooms(session=session, teacher_id=teacher_id)
-        for room in rooms:
-            if room.id == room_id:
-                return room.join_code
-        raise gr.Error("That class is not one of yours.")
 
-    def show_class(class_id: Any, request: gr.Request) -> tuple[Any, ...]:
-        me = require_teacher(sessions, request)
-        if class_id in (None, ""):  # the selection was cleared
-            return "", "", pd.DataFrame(), gr.update(choices=[], value=None)
-        room_id = _as_id(class_id, "class")
-        with db.write_session(sessions) as session:
-            if not db.teacher_owns_classroom(
-                session=session, teacher_id=me.id, classroom_id=room_id
-            ):
-                raise gr.Error("That class is not one of yours.")
-            frame = reports.class_mastery_frame(
-                session=session, teacher_id=me.id, classroom_id=room_id, pack=pack
-            )
-            trouble = reports.struggling_students(
-                session=session, teacher_id=me.id, classroom_id=room_id
-            )
-            wrong_frame = reports.common_wrong_answers(
-                session=session, teacher_id=me.id, classroom_id=room_id
-            )
-            pupils = db.list_students(session=session, teacher_id=me.id, classroom_id=room_id)
-        if trouble:
-            lines = ["#### Struggling students"]
-            lines += [f"- **{html.escape(t.student)}**: {'; '.join(t.reasons)}" for t in trouble]
-            trouble_md = "\n".join(lines)
-        else:
-            trouble_md = "#### Struggling students\nNone right now."
-        choices = [(f"{p.display_name} ({p.login_name})", p.id) for p in pupils]
-        return heatmap_html(frame), trouble_md, wrong_frame, gr.update(choices=choices, value=None)
+def _students_tab(ctx: _Context, top: _Top) -> Any:
+    classroom = ctx.classroom
+    names = gr.Textbox(
+        label="Add students: one name per line",
+        lines=4,
+        elem_id="student-names",
+        max_length=20_000,
+    )
+    add = gr.Button("Add students", elem_id="btn-add-students")
+    gr.Markdown(
+        "Logins are made from the names (accents dropped: *Zoë Brontë* logs in as "
+        "`zoe.bronte`). The PINs are shown **once**: download or copy them now. A lost PIN "
+        "can be replaced on the *One student* tab."
+    )
+    logins = gr.HTML(elem_id="new-logins")
+    download = gr.HTML(elem_id="logins-download")
 
-    def show_student(student_id: Any, request: gr.Request) -> tuple[Any, ...]:
-        me = require_teacher(sessions, request)
-        if student_id in (None, ""):
-            return [], pd.DataFrame(), pd.DataFrame()
-        pupil_id = _as_id(student_id, "student")
-        with db.write_session(sessions) as session:
-            if not db.teacher_owns_student(session=session, teacher_id=me.id, student_id=pupil_id):
-                raise gr.Error("That student is not in one of your classes.")
-            rows = reports.student_timeline(session=session, teacher_id=me.id, student_id=pupil_id)
-            ended = reports.session_summaries(
-                session=session, teacher_id=me.id, student_id=pupil_id
-            )
-        chat = [
-            {"role": "user" if r.kind == "student" else "assistant", "content": r.text}
-            for r in rows
-            if r.kind in ("student", "tutor", "hint") and r.text
-        ]
-        table = pd.DataFrame(
-            [
-                {
-                    "at": r.at.strftime("%Y-%m-%d %H:%M"),
-                    "kind": r.kind,
-                    "skill": r.skill_key or "",
-                    "text": r.text[:200],
-                    "correct": "" if r.correct is None else ("yes" if r.correct else "no"),
-                    "misconception": r.misconception_id or "",
-                }
-                for r in rows
-            ],
-            columns=["at", "kind", "skill", "text", "correct", "misconception"],
-        )
-        summary_table = pd.DataFrame(
-            [
-                {
-                    "started": s.started_at.strftime("%Y-%m-%d %H:%M"),
-                    "attempts": s.summary.get("attempts", ""),
-                    "accuracy": s.summary.get("accuracy", ""),
-                    "hints": s.summary.get("hints_used", ""),
-                    "summary": s.summary.get("text", ""),
-                }
-                for s in ended
-            ],
-            columns=["started", "attempts", "accuracy", "hints", "summary"],
-        )
-        return chat, table, summary_table
+    def add_students(class_id: Any, text: Any, request: gr.Request) -> tuple[Any, ...]:
+        me = ctx.me(request)
+        room_id = _id(class_id)
+        if room_id is None:
+            return gr.skip(), gr.skip(), _status("Choose a class first.", problem=True)
+        typed = text if isinstance(text, str) else ""
+        made = _attempt(lambda: classroom.add_students(me, room_id, typed))
+        if isinstance(made, _Problem):
+            return gr.skip(), gr.skip(), made.status
+        room, created = made
+        link = view.download_link(classroom.logins_csv(room, created), "Download the logins")
+        note = _status(f"{len(created)} student(s) added to {room.name}.")
+        return view.logins_table(created), link, note
 
-    def export(kind: str) -> Any:
-        def handler(
-            class_id: Any,
-            request: gr.Request,
-            progress: gr.Progress = gr.Progress(),  # noqa: B008 (Gradio injects it)
-        ) -> str:
-            me = require_teacher(sessions, request)
-            room_id = _as_id(class_id, "class")
-            progress(0.1, desc="Reading the class")
-            with db.write_session(sessions) as session:
-                if not db.teacher_owns_classroom(
-                    session=session, teacher_id=me.id, classroom_id=room_id
-                ):
-                    raise gr.Error("That class is not one of yours.")
-                if kind == "attempts":
-                    text = reports.export_attempts_csv(
-                        session=session, teacher_id=me.id, classroom_id=room_id
-                    )
-                else:
-                    text = reports.export_mastery_csv(
-                        session=session, teacher_id=me.id, classroom_id=room_id, pack=pack
-                    )
-            progress(0.9, desc="Writing the file")
-            return _write_temp(f"class-{room_id}-{kind}", text)
+    return add.click(
+        add_students, [top.classes, names], [logins, download, top.status],
+        api_name="add_students", **TEACHER_EVENT,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Progress:
+    refresh: gr.Button
+    heatmap: gr.HTML
+    struggling: gr.HTML
+    wrong: gr.HTML
+
+
+def _progress_tab(ctx: _Context, top: _Top) -> _Progress:
+    classroom = ctx.classroom
+    refresh = gr.Button("Refresh", elem_id="btn-refresh-class", size="sm")
+    heatmap = gr.HTML(elem_id="heatmap")
+    struggling = gr.HTML(elem_id="struggling")
+    gr.Markdown("#### Common wrong answers")
+    wrong = gr.HTML(elem_id="wrong-answers")
+    with gr.Row():
+        attempts_button = gr.Button("Export attempts (CSV)", elem_id="btn-export-attempts")
+        mastery_button = gr.Button("Export mastery (CSV)", elem_id="btn-export-mastery")
+    download = gr.HTML(elem_id="export-download")
+
+    def export(kind: str) -> Callable[..., tuple[Any, ...]]:
+        def handler(class_id: Any, request: gr.Request) -> tuple[Any, ...]:
+            me = ctx.me(request)
+            room_id = _id(class_id)
+            if room_id is None:
+                return gr.skip(), _status("Choose a class first.", problem=True)
+            made = (
+                classroom.export_attempts(me, room_id)
+                if kind == "attempts"
+                else classroom.export_mastery(me, room_id)
+            )
+            return view.download_link(made, f"Download the {kind}"), _status(
+                f"The {kind} file is ready."
+            )
 
         handler.__name__ = f"export_{kind}"
         return handler
 
-    def assign(class_id: Any, student_id: Any, skill_key: Any, to: str, request: gr.Request) -> str:
-        me = require_teacher(sessions, request)
-        if not isinstance(skill_key, str) or skill_key not in pack.skills:
-            raise gr.Error("Choose a skill first.")
-        for_student = to == "the chosen student"
-        with db.write_session(sessions) as session:
-            done = db.assign_skill(
-                session=session,
-                teacher_id=me.id,
-                skill_key=skill_key,
-                classroom_id=None if for_student else _as_id(class_id, "class"),
-                student_id=_as_id(student_id, "student") if for_student else None,
-            )
-        if done is None:
-            raise gr.Error("That class or student is not one of yours.")
-        return f"Assigned **{pack.skills[skill_key].name}**."
+    for kind, button in (("attempts", attempts_button), ("mastery", mastery_button)):
+        button.click(
+            _refusing(export(kind)), [top.classes], [download, top.status],
+            api_name=f"export_{kind}", **TEACHER_EVENT,
+        )  # fmt: skip
+    return _Progress(refresh, heatmap, struggling, wrong)
 
-    def export_student(student_id: Any, request: gr.Request) -> str:
-        me = require_teacher(sessions, request)
-        pupil_id = _as_id(student_id, "student")
+
+def _refusing(handler: Callable[..., T]) -> Callable[..., T]:
+    """`NotYours` from a handler as `gr.Error` (the service refused a forged id)."""
+
+    @functools.wraps(handler)  # Gradio reads the signature (the gr.Request) through it
+    def wrapped(*args: Any, **kwargs: Any) -> T:
         try:
-            found = privacy.export_student(sessions=sessions, teacher_id=me.id, student_id=pupil_id)
-        except PermissionError:
-            raise gr.Error("That student is not in one of your classes.") from None
-        if found is None:
-            raise gr.Error("That student is not in one of your classes.")
-        return found.to_json()
+            return handler(*args, **kwargs)
+        except NotYours as error:
+            raise gr.Error(str(error)) from None
 
-    def delete_student(student_id: Any, typed: str, request: gr.Request) -> tuple[Any, str]:
-        me = require_teacher(sessions, request)
-        pupil_id = _as_id(student_id, "student")
-        with db.write_session(sessions) as session:
-            pupil = db.student_for_teacher(session=session, teacher_id=me.id, student_id=pupil_id)
-        if pupil is None:
-            raise gr.Error("That student is not in one of your classes.")
-        if (typed or "").strip() != pupil.login_name:
-            raise gr.Error(f"Type {pupil.login_name} to confirm the deletion.")
-        try:
-            privacy.delete_student(sessions=sessions, teacher_id=me.id, student_id=pupil_id)
-        except PermissionError:
-            raise gr.Error("That student is not in one of your classes.") from None
-        return gr.update(value=None), f"Deleted **{pupil.display_name}** and all their data."
+    return wrapped
 
-    export_student_button.click(
-        export_student, [student], [student_json], api_name="export_student", **TEACHER_EVENT
+
+@dataclass(frozen=True)
+class _OneStudent:
+    student: gr.Dropdown
+    outputs: list[Any]
+    deleted: Any  # the delete event, for the class view to refresh after it
+
+
+def _student_tab(ctx: _Context, top: _Top) -> _OneStudent:
+    classroom = ctx.classroom
+    student = gr.Dropdown(
+        label="Student", choices=[], elem_id="teacher-student", allow_custom_value=True
     )
-    delete_button.click(
-        delete_student, [student, confirm], [student, status], api_name="delete_student",
-        **TEACHER_EVENT,
-    )  # fmt: skip
+    lock = gr.HTML(elem_id="student-lock")
+    with gr.Row():
+        unlock_button = gr.Button("Unlock login", elem_id="btn-unlock", size="sm")
+        reset_button = gr.Button("New PIN", elem_id="btn-reset-pin", size="sm")
+    new_pin = gr.HTML(elem_id="new-pin")
+    gr.Markdown("#### Session summaries")
+    summaries = gr.HTML(elem_id="summaries")
+    gr.Markdown("#### Timeline (newest first)")
+    timeline = gr.HTML(elem_id="timeline")
+    gr.Markdown("#### Transcript")
+    transcript = gr.HTML(elem_id="transcript")
+    with gr.Row():
+        export_button = gr.Button("Export this student (JSON)", elem_id="btn-export-student")
+    export_link = gr.HTML(elem_id="student-download")
+    with gr.Row(equal_height=True):
+        confirm = gr.Textbox(
+            label="To delete, type the student's login name", scale=2, elem_id="delete-confirm"
+        )
+        delete_button = gr.Button(
+            "Delete this student", variant="stop", elem_id="btn-delete-student", scale=1
+        )
 
-    class_outputs = [heatmap, struggling, wrong, student]
-    create_button.click(
-        create_class, [new_class], [classes, new_class, status], api_name="create_class",
-        **TEACHER_EVENT,
-    )  # fmt: skip
-    add_button.click(
-        add_students, [classes, names], [logins, logins_file, status], api_name="add_students",
-        **TEACHER_EVENT,
-    )  # fmt: skip
-    classes.change(show_class, [classes], class_outputs, api_name="show_class", **TEACHER_EVENT)
-    refresh_button.click(show_class, [classes], class_outputs, api_visibility="private")
+    def show_student(student_id: Any, request: gr.Request) -> tuple[Any, ...]:
+        me = ctx.me(request)
+        pupil_id = _id(student_id)
+        if pupil_id is None:
+            return "", "", "", "", ""
+        report = classroom.student_report(me, pupil_id)
+        locked = (
+            f"<strong>{view.escape(report.login)}</strong> is locked after too many wrong "
+            f"PINs until {report.locked_until:%H:%M} UTC: press Unlock login."
+            if report.locked_until is not None
+            else f"Logs in as <strong>{view.escape(report.login)}</strong>."
+        )
+        return (
+            view.transcript(report.transcript),
+            view.frame_table(report.timeline, "Timeline", "Nothing yet.", "timeline-table"),
+            view.frame_table(
+                report.summaries, "Session summaries", "No sessions yet.", "summaries-table"
+            ),
+            f"<p>{locked}</p>",
+            "",
+        )
+
+    student_outputs = [transcript, timeline, summaries, lock, new_pin]
     student.change(
-        show_student, [student], [transcript, timeline, summaries], api_name="show_student",
+        _refusing(show_student), [student], student_outputs, api_name="show_student",
         **TEACHER_EVENT,
     )  # fmt: skip
-    export_attempts_button.click(
-        export("attempts"), [classes], [export_file], api_name="export_attempts", **TEACHER_EVENT
+
+    def unlock(student_id: Any, request: gr.Request) -> tuple[Any, ...]:
+        me = ctx.me(request)
+        pupil_id = _id(student_id)
+        if pupil_id is None:
+            return gr.skip(), _status("Choose a student first.", problem=True)
+        was_locked = classroom.unlock(me, pupil_id)
+        word = "Unlocked: they can log in again." if was_locked else "That login was not locked."
+        return "<p>Not locked.</p>", _status(word)
+
+    def reset_pin(student_id: Any, request: gr.Request) -> tuple[Any, ...]:
+        me = ctx.me(request)
+        pupil_id = _id(student_id)
+        if pupil_id is None:
+            return gr.skip(), _status("Choose a student first.", problem=True)
+        fresh = classroom.reset_pin(me, pupil_id)
+        shown = (
+            f"<p>New PIN for <strong>{view.escape(fresh.name)}</strong> "
+            f"({view.escape(fresh.login)}): <strong class='pin'>{view.escape(fresh.pin)}</strong>"
+            " — shown once; the old PIN no longer works.</p>"
+        )
+        return shown, _status(f"New PIN made for {fresh.name}.")
+
+    unlock_button.click(
+        _refusing(unlock), [student], [lock, top.status], api_name="unlock_student",
+        **TEACHER_EVENT,
+    )  # fmt: skip
+    reset_button.click(
+        _refusing(reset_pin), [student], [new_pin, top.status], api_name="reset_pin",
+        **TEACHER_EVENT,
+    )  # fmt: skip
+
+    def export_student(student_id: Any, request: gr.Request) -> tuple[Any, ...]:
+        me = ctx.me(request)
+        pupil_id = _id(student_id)
+        if pupil_id is None:
+            return gr.skip(), _status("Choose a student first.", problem=True)
+        made = classroom.export_student(me, pupil_id)
+        return view.download_link(made, "Download the student's data"), _status(
+            "The student's data is ready to download."
+        )
+
+    export_button.click(
+        _refusing(export_student), [student], [export_link, top.status],
+        api_name="export_student", **TEACHER_EVENT,
+    )  # fmt: skip
+
+    def delete_student(
+        class_id: Any, student_id: Any, typed: Any, request: gr.Request
+    ) -> tuple[Any, ...]:
+        me = ctx.me(request)
+        pupil_id = _id(student_id)
+        if pupil_id is None:
+            return *_skips(3), _status("Choose a student first.", problem=True)
+        text = typed if isinstance(typed, str) else ""
+        name = _attempt(lambda: classroom.delete_student(me, pupil_id, text))
+        if isinstance(name, _Problem):
+            return *_skips(3), name.status
+        room_id = _id(class_id)
+        left = classroom.students(me, room_id) if room_id is not None else ()
+        return (
+            gr.update(choices=_student_choices(left), value=None),
+            "",
+            "",
+            _status(f"Deleted {name} and all their data."),
+        )
+
+    deleted = delete_button.click(
+        _refusing(delete_student), [top.classes, student, confirm],
+        [student, confirm, export_link, top.status], api_name="delete_student", **TEACHER_EVENT,
+    )  # fmt: skip
+    return _OneStudent(student, student_outputs, deleted)
+
+
+@dataclass(frozen=True)
+class _Assign:
+    listing: gr.HTML
+    remove_choice: gr.Dropdown
+
+
+def _assign_tab(ctx: _Context, top: _Top, student: gr.Dropdown) -> _Assign:
+    classroom = ctx.classroom
+    skill = gr.Dropdown(label="Skill", choices=classroom.skill_choices(), elem_id="assign-skill")
+    target = gr.Radio(
+        choices=[WHOLE_CLASS, ONE_STUDENT],
+        value=WHOLE_CLASS,
+        label="Assign to (the student chosen on the One student tab)",
+        elem_id="assign-target",
     )
-    export_mastery_button.click(
-        export("mastery"), [classes], [export_file], api_name="export_mastery", **TEACHER_EVENT
-    )
+    assign_button = gr.Button("Assign", elem_id="btn-assign")
+    gr.Markdown("#### Current assignments")
+    listing = gr.HTML(elem_id="assignments")
+    with gr.Row(equal_height=True):
+        remove_choice = gr.Dropdown(
+            label="Assignment to remove",
+            choices=[],
+            elem_id="assignment-remove",
+            scale=3,
+            allow_custom_value=True,
+        )
+        remove_button = gr.Button("Remove", elem_id="btn-unassign", scale=1)
+
+    def refreshed(me: int, room_id: int) -> tuple[str, Any]:
+        found = classroom.assignments(me, room_id)
+        choices = [(f"{a.skill}: {a.to_whom}", a.id) for a in found]
+        return view.assignments(found), gr.update(choices=choices, value=None)
+
+    def assign(
+        class_id: Any, student_id: Any, skill_key: Any, to: Any, request: gr.Request
+    ) -> tuple[Any, ...]:
+        me = ctx.me(request)
+        room_id = _id(class_id)
+        if room_id is None:
+            return *_skips(2), _status("Choose a class first.", problem=True)
+        pupil_id = _id(student_id) if to == ONE_STUDENT else None
+        if to == ONE_STUDENT and pupil_id is None:
+            return *_skips(2), _status(
+                "Choose a student on the One student tab first.", problem=True
+            )
+        key = skill_key if isinstance(skill_key, str) else ""
+        said = _attempt(lambda: classroom.assign(me, room_id, pupil_id, key))
+        if isinstance(said, _Problem):
+            return *_skips(2), said.status
+        return *refreshed(me, room_id), _status_html(_bold(said))
+
+    def unassign(class_id: Any, assignment_id: Any, request: gr.Request) -> tuple[Any, ...]:
+        me = ctx.me(request)
+        room_id, chosen = _id(class_id), _id(assignment_id)
+        if room_id is None or chosen is None:
+            return *_skips(2), _status("Choose an assignment to remove.", problem=True)
+        classroom.unassign(me, chosen)
+        return *refreshed(me, room_id), _status("Assignment removed.")
+
     assign_button.click(
-        assign, [classes, student, skill, target], [status], api_name="assign", **TEACHER_EVENT
+        _refusing(assign), [top.classes, student, skill, target],
+        [listing, remove_choice, top.status], api_name="assign", **TEACHER_EVENT,
+    )  # fmt: skip
+    remove_button.click(
+        _refusing(unassign), [top.classes, remove_choice], [listing, remove_choice, top.status],
+        api_name="unassign", **TEACHER_EVENT,
+    )  # fmt: skip
+    return _Assign(listing, remove_choice)
+
+
+def _bold(text: str) -> str:
+    """The service's "**x**" emphasis as <strong>, everything else escaped."""
+    parts = view.escape(text).split("**")
+    return "".join(f"<strong>{p}</strong>" if i % 2 else p for i, p in enumerate(parts))
+
+
+def build_teacher_view(services: Services) -> dict[str, Any]:
+    """Create the teacher components inside the current Blocks and wire their events."""
+    classroom = services.classroom
+    ctx = _Context(classroom, services.sessions)
+    style_block(TEACHER)
+    with gr.Column(elem_id="teacher-view"):
+        top = _top_row(ctx)
+        with gr.Tabs():
+            with gr.Tab("Students", elem_id="tab-students"):
+                added = _students_tab(ctx, top)
+            with gr.Tab("Progress", elem_id="tab-progress"):
+                progress = _progress_tab(ctx, top)
+            with gr.Tab("One student", elem_id="tab-student"):
+                one = _student_tab(ctx, top)
+            with gr.Tab("Assign", elem_id="tab-assign"):
+                assigned = _assign_tab(ctx, top, one.student)
+
+    def show_class(class_id: Any, request: gr.Request) -> tuple[Any, ...]:
+        return class_view(ctx.me(request), class_id, keep=None)
+
+    def refresh_class(class_id: Any, student_id: Any, request: gr.Request) -> tuple[Any, ...]:
+        """After students were added or deleted: the same view, the chosen student kept."""
+        return class_view(ctx.me(request), class_id, keep=_id(student_id))
+
+    def class_view(me: int, class_id: Any, keep: int | None) -> tuple[Any, ...]:
+        room_id = _id(class_id)
+        if room_id is None:  # the selection was cleared
+            return "", "", "", gr.update(choices=[], value=None), "", gr.update(choices=[])
+        report = classroom.class_report(me, room_id)
+        listing, removable = _assignments_of(classroom, me, room_id)
+        still_there = keep if keep in {s.id for s in report.students} else None
+        return (
+            view.heatmap(report),
+            view.struggling(report),
+            view.frame_table(
+                report.wrong_answers, "Common wrong answers", "No wrong answers yet.", "wrong"
+            ),
+            gr.update(choices=_student_choices(report.students), value=still_there),
+            listing,
+            removable,
+        )
+
+    class_outputs = [
+        progress.heatmap,
+        progress.struggling,
+        progress.wrong,
+        one.student,
+        assigned.listing,
+        assigned.remove_choice,
+    ]
+    top.classes.change(
+        _refusing(show_class), [top.classes], class_outputs, api_name="show_class",
+        **TEACHER_EVENT,
+    )  # fmt: skip
+    progress.refresh.click(
+        _refusing(show_class), [top.classes], class_outputs, api_visibility="private"
     )
+    for event in (added, one.deleted):  # new or deleted students: the lists follow
+        event.then(
+            _refusing(refresh_class), [top.classes, one.student], class_outputs,
+            api_visibility="private",
+        )  # fmt: skip
 
     def load(request: gr.Request) -> Any:
-        """Fill the class list for a teacher; leave the view untouched for anyone else."""
-        identity = caller(sessions, request)
+        """Fill the class list for a teacher and open their first class; leave the view
+        untouched for anyone else."""
+        identity: Identity | None = caller(services.sessions, request)
         if identity is None or identity.role != "teacher":
             return gr.skip()
-        return gr.update(choices=class_choices(identity.id), value=None)
+        rooms = classroom.classes(identity.id)
+        choices = [(f"{r.name} (code {r.join_code})", r.id) for r in rooms]
+        return gr.update(choices=choices, value=rooms[0].id if rooms else None)
 
-    return {"load": load, "load_outputs": [classes]}
+    return {"load": load, "load_outputs": [top.classes]}
+
+
+def _assignments_of(classroom: Classroom, me: int, room_id: int) -> tuple[str, Any]:
+    found = classroom.assignments(me, room_id)
+    choices = [(f"{a.skill}: {a.to_whom}", a.id) for a in found]
+    return view.assignments(found), gr.update(choices=choices, value=None)
