@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, delete, insert, or_, select, update
+from sqlalchemy import Table, delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from students_db import models
@@ -314,33 +314,18 @@ def remove_assignment(*, session: Session, teacher_id: int, assignment_id: int) 
     return True
 
 
-def set_student_pin_hash(
-    *, session: Session, teacher_id: int, student_id: int, pin_hash: str
-) -> bool:
-    """Replace the PIN hash of one of the teacher's students; False (logged) otherwise.
-
-    The caller hashes outside the transaction; sessions bound to the old credential are the
-    session layer's to revoke (see the coordinator's note on the credential version)."""
-    allowed = authorize_student_read(
-        session=session, teacher_id=teacher_id, student_id=student_id, action="reset_pin"
-    )
-    if not allowed:
-        return False
-    session.execute(
-        update(models.Student).where(models.Student.id == student_id).values(pin_hash=pin_hash)
-    )
-    return True
-
-
 def _allowed_class(session: Session, teacher_id: int, classroom_id: int, action: str) -> bool:
     require_write(session, f"{action} (it writes the access log)")
     if session.get(models.Teacher, teacher_id) is None:
         raise NotFound(f"no teacher with id {teacher_id}")
-    allowed = session.scalar(
-        select(models.Classroom.id).where(
-            models.Classroom.id == classroom_id, models.Classroom.teacher_id == teacher_id
+    allowed = (
+        session.scalar(
+            select(models.Classroom.id).where(
+                models.Classroom.id == classroom_id, models.Classroom.teacher_id == teacher_id
+            )
         )
-    ) is not None
+        is not None
+    )
     if not allowed:
         log_access(
             session=session,

@@ -19,12 +19,7 @@ from sqlalchemy.orm import Session
 
 import students_db as db
 from students_db.accounts import create_student
-from students_db.security import clear_login_failures
-from students_db.teacher import (
-    list_assignments,
-    remove_assignment,
-    set_student_pin_hash,
-)
+from students_db.teacher import list_assignments, remove_assignment
 from tutor import accounts, privacy, reports
 from tutor.curriculum.pack import Pack
 from tutor.dialogue.state import open_chat_session_of
@@ -222,33 +217,33 @@ class Classroom:
         return f"{code_and_login[0]}/{code_and_login[1]}"
 
     def reset_pin(self, teacher_id: int, student_id: int) -> NewLogin:
-        """A new PIN for one of the teacher's students (shown once); the old one stops
-        working and any lock on the name is lifted."""
-        with db.write_session(self._sessions) as session:
+        """A new PIN for one of the teacher's students (shown once): the old one stops
+        working, every login session of the student ends (a new credential version) and any
+        lock on the name is lifted."""
+        with db.write_session(self._sessions) as session:  # the ownership read is logged
             pupil = self._student(session, teacher_id, student_id)
-        pin = accounts.new_pin()
-        pin_hash = accounts.hash_secret(pin)
-        with db.write_session(self._sessions) as session:
-            if not set_student_pin_hash(
-                session=session, teacher_id=teacher_id, student_id=student_id, pin_hash=pin_hash
-            ):
-                raise NotYours("That student is not in one of your classes.")
             login = self._login_of(session, pupil)
-            clear_login_failures(
-                session=session, username_key=accounts.login_key(login), now=self._clock()
+        try:
+            pin = accounts.reset_student_pin(
+                sessions=self._sessions, teacher_id=teacher_id, student_id=student_id
             )
+        except PermissionError:
+            raise NotYours("That student is not in one of your classes.") from None
         return NewLogin(pupil.display_name, login, pin)
 
     def unlock(self, teacher_id: int, student_id: int) -> bool:
-        """Lift the lock after too many wrong PINs; False when the name was not locked."""
-        with db.write_session(self._sessions) as session:
+        """Lift every lock after too many wrong PINs (all clients); False when the name was
+        not locked."""
+        with db.write_session(self._sessions) as session:  # the ownership read is logged
             pupil = self._student(session, teacher_id, student_id)
             login = self._login_of(session, pupil)
         was_locked = self.locked_until(login) is not None
-        with db.write_session(self._sessions) as session:
-            clear_login_failures(
-                session=session, username_key=accounts.login_key(login), now=self._clock()
+        try:
+            accounts.unlock_login(
+                sessions=self._sessions, teacher_id=teacher_id, student_id=student_id
             )
+        except PermissionError:
+            raise NotYours("That student is not in one of your classes.") from None
         return was_locked
 
     def locked_until(self, login: str) -> datetime | None:
