@@ -16,7 +16,7 @@ def load_generator(settings: Settings) -> TextGenerator:
     generator's `stream` runs under `@spaces.GPU` (a no-op wrapper anywhere else).
     """
     from tutor.generation import UnavailableGenerator
-    from tutor.ui.spaces_gpu import on_spaces_gpu
+    from adapters.spaces import on_spaces_gpu
 
     try:
         from adapters.generator import Generator
