@@ -342,16 +342,16 @@ class FastDecoder:
         self._scale = self.head_dim**-0.5
         self._act = F.silu
         self._embed = m.embed_tokens.weight.detach()
-        self._rotary = m.rotary_emb
-        self._final_norm = m.norm
+        self._rotary = _rotary_table(m.rotary_emb, self.max_positions, self.dtype, self.device)
+        self._final_norm = _rms(m.norm)
         for block in m.layers:
             attn, mlp = block.self_attn, block.mlp
             self.layers.append(
                 _Layer(
-                    norm1=block.input_layernorm,
+                    norm1=_rms(block.input_layernorm),
                     qkv=self._proj("qkv", [attn.q_proj, attn.k_proj, attn.v_proj]),
                     out=self._proj("out", [attn.o_proj]),
-                    norm2=block.post_attention_layernorm,
+                    norm2=_rms(block.post_attention_layernorm),
                     up=self._proj("up", [mlp.gate_proj, mlp.up_proj]),
                     down=self._proj("down", [mlp.down_proj]),
                 )
@@ -480,10 +480,37 @@ class FastDecoder:
     def _rotate(
         self, q: torch.Tensor, k: torch.Tensor, positions: torch.Tensor
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        from transformers.models.llama.modeling_llama import apply_rotary_pos_emb
+        """Rotary embedding from the precomputed table (transformers' own cos/sin values)."""
+        cos_table, sin_table = self._rotary
+        cos = cos_table[positions][:, None]  # (B, 1, T, hd)
+        sin = sin_table[positions][:, None]
+        return q * cos + _rotate_half(q) * sin, k * cos + _rotate_half(k) * sin
 
-        cos, sin = self._rotary(q, positions)
-        return apply_rotary_pos_emb(q, k, cos, sin)
+
+def _rotate_half(x: torch.Tensor) -> torch.Tensor:
+    half = x.shape[-1] // 2
+    return torch.cat((-x[..., half:], x[..., :half]), dim=-1)
+
+
+def _rotary_table(
+    rotary: Any, length: int, dtype: torch.dtype, device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """cos and sin for every position, (length, hd), computed once by the model's own module
+    (so scaling variants and rounding match transformers)."""
+    probe = torch.zeros(1, dtype=dtype, device=device)
+    cos, sin = rotary(probe, torch.arange(length, device=device)[None])
+    return cos[0], sin[0]
+
+
+def _rms(norm: Any) -> Callable[[torch.Tensor], torch.Tensor]:
+    """Llama's RMSNorm as one fused op (same formula: x / sqrt(mean(x^2) + eps) * w)."""
+    weight = norm.weight.detach()
+    eps = float(getattr(norm, "variance_epsilon", getattr(norm, "eps", 1e-6)))
+
+    def apply(x: torch.Tensor) -> torch.Tensor:
+        return F.rms_norm(x, (x.shape[-1],), weight, eps)
+
+    return apply
 
 
 _NO_LORA = StepMasks(torch.full((1,), -1))
