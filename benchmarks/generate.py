@@ -382,7 +382,8 @@ def agreement(table: dict[str, dict[str, list[Sample]]], engines: list[Any]) -> 
     for engine in engines[2:]:
         texts = table[name][engine.label][0].texts
         same = sum(a == b for a, b in zip(texts, today, strict=True))
-        equal = sum(x == y for a, b in zip(texts, today, strict=True) for x, y in zip(a, b, strict=False))
+        pairs = list(zip(texts, today, strict=True))
+        equal = sum(x == y for a, b in pairs for x, y in zip(a, b, strict=False))
         total = sum(min(len(a), len(b)) for a, b in zip(texts, today, strict=True))
         print(
             f"  {engine.label:<22} identical texts {same}/{len(today)}, "
