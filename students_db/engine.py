@@ -25,6 +25,8 @@ Nothing is created at import time: `make_engine(url)` is called at the edge.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import logging
 import os
 import sqlite3
@@ -35,7 +37,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -211,3 +213,42 @@ def _is_busy(error: DBAPIError) -> bool:
         if any(marker in text for marker in _BUSY_MARKERS):
             return True
     return getattr(error.orig, "sqlstate", None) in _BUSY_PGCODES
+
+
+@contextmanager
+def run_once(engine: Engine, job: str) -> Iterator[bool]:
+    """Whether this process may run `job` now: True for exactly one process at a time among
+    all that share the database (app replicas, cron on every machine), False for the others.
+
+    PostgreSQL: a session advisory lock (`pg_try_advisory_lock`), held on one pooled
+    connection for the block and released after it (or by the server if the process dies).
+    SQLite (one machine by design): an exclusive `flock` on a file beside the database.
+    """
+    if engine.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(job.encode()).digest()[:8], "big", signed=True)
+        with engine.connect() as connection:
+            won = bool(
+                connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+            )
+            connection.commit()
+            try:
+                yield won
+            finally:
+                if won:
+                    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    connection.commit()
+        return
+    database = make_url(str(engine.url)).database
+    if not database or database == ":memory:":
+        yield True  # a private in-memory database: nobody else can run it
+        return
+    with open(f"{database}.{job}.lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
