@@ -38,7 +38,6 @@ import torch
 from adapters.manifest import AdapterRefused, Manifest, adapter_folders, verify_adapter_folder
 from adapters.rows import DONE as _DONE
 from adapters.rows import Job as _Job
-from adapters.rows import Row as _Row
 from adapters.rows import make_row, step_rows
 from adapters.sampling import choose_token  # noqa: F401  (tests patch it here)
 from prompts.formats import FORMATS
@@ -274,7 +273,7 @@ class Generator:
 
     @property
     def serving_path(self) -> str:
-        """"fast fp32", "fast int8", "reference" (transformers' forward) or "none"."""
+        """Which path serves: "fast fp32", "fast int8", "reference" or "none"."""
         self.load()
         return self._serving_path
 
@@ -648,6 +647,3 @@ class _BatchRun:
             input_ids = torch.tensor(next_ids, device=self.device).unsqueeze(-1)  # (B, 1)
             mask = torch.cat([mask, mask.new_ones((len(rows), 1))], dim=-1)
             positions = positions[:, -1:] + 1
-
-
-__all__ = ["Generator", "ModelFailure", "ModelUnavailable", "UnknownAdapter", "_Row"]
