@@ -3,11 +3,17 @@
 Fits `tutor.generation.TextGenerator` structurally (the tutor never imports this module).
 
     stream(request) --> queue --> worker thread (owns the model) --> per-request queues
-                                   | takes what is waiting (up to max_batch_size),
-                                   | left-pads, prefills once, then one decode loop with a
-                                   | KV cache; each row keeps its own adapter (peft's
-                                   | per-sample `adapter_names`), decoding, stop strings
-                                   | and time limit, and leaves the batch when done.
+                                   | fast path (GPT-2, Llama; `adapters.fastpath`): rows
+                                   |   join after their own prefill and leave when done
+                                   |   (`adapters.continuous`), every row its own adapter;
+                                   | reference path (any other model, precision
+                                   |   "reference"): left-padded static batches through
+                                   |   transformers' forward with peft's `adapter_names`.
+    stream_inline(request)  --> the same loop in the caller's thread, one request (ZeroGPU:
+                                the forward passes must run inside the `@spaces.GPU` call).
+
+A forward pass that fails is logged at ERROR with its traceback and kept in `last_failure`
+(the teacher view shows it): a model that breaks must never look like a quiet template.
 
 Per-sample `adapter_names` instead of `set_adapter`: `set_adapter` changes state shared by
 every request in flight. A batch of 8 costs about as much per step as a batch of 1 on a CPU
@@ -23,15 +29,17 @@ import time
 import warnings
 from collections import deque
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 
 from adapters.manifest import AdapterRefused, Manifest, adapter_folders, verify_adapter_folder
-from adapters.sampling import choose_token, make_rng
-from adapters.textstream import TextAssembler
+from adapters.rows import DONE as _DONE
+from adapters.rows import Job as _Job
+from adapters.rows import make_row, step_rows
+from adapters.sampling import choose_token  # noqa: F401  (tests patch it here)
 from prompts.formats import FORMATS
 from prompts.request import GenerationRequest
 
@@ -59,24 +67,29 @@ class GeneratorStats:
 
 
 @dataclass(frozen=True)
+class ModelFailure:
+    """The latest forward pass that failed: what the teacher view shows, and the log says."""
+
+    at: float  # time.time()
+    error: str  # "TypeError: ..."
+    requests: int  # how many requests it ended
+    count: int  # failures since the generator started
+
+    def __str__(self) -> str:
+        when = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(self.at))
+        return f"{self.error} at {when} ({self.count} failure(s) so far)"
+
+
+PRECISIONS = ("auto", "reference", "fp32", "int8")
+
+
+@dataclass(frozen=True)
 class LoadedAdapter:
     name: str
     path: Path
     manifest: Manifest
 
 
-@dataclass
-class _Job:
-    """One request in flight: the worker writes chunks, an exception or DONE to `out`."""
-
-    request: GenerationRequest
-    adapter: str
-    submitted: float
-    out: queue.Queue[Any] = field(default_factory=queue.Queue)
-    cancelled: threading.Event = field(default_factory=threading.Event)
-
-
-_DONE = object()
 _STOP_WORKER = object()
 
 
@@ -129,7 +142,14 @@ class Generator:
         batch_wait_ms: float = 10.0,
         expected_format_versions: Mapping[str, int] | None = None,
         stop_at_eos: bool = True,
+        precision: str = "auto",
+        prefill_chunk: int = 256,
     ) -> None:
+        """`precision`: "auto" (the fast path in fp32 on a CPU where it knows the
+        architecture, else transformers' forward), "reference" (always transformers' forward),
+        "fp32" or "int8" (the fast path; int8 weights, fp32 LoRA: faster, not token-exact)."""
+        if precision not in PRECISIONS:
+            raise ValueError(f"precision must be one of {PRECISIONS}")
         if max_batch_size < 1:
             raise ValueError("max_batch_size must be at least 1")
         if batch_wait_ms < 0:
@@ -158,6 +178,14 @@ class Generator:
         self._batches = 0
         self._requests = 0
         self._recent: deque[tuple[str, ...]] = deque(maxlen=100)
+        self.precision = precision
+        self.prefill_chunk = prefill_chunk
+        self._fast: Any = None  # adapters.fastpath.FastDecoder when the fast path serves
+        self._serving_path = "none"
+        self._failures = 0
+        self._last_failure: ModelFailure | None = None
+        self._worker_lock = threading.Lock()
+        self._runner: _Runner | None = None  # the worker's batch (tests read its counters)
 
     # ---- the TextGenerator protocol -------------------------------------------------------
 
@@ -181,8 +209,23 @@ class Generator:
         if not self.available:
             raise ModelUnavailable(self.unavailable_reason or "the model is unavailable")
         job = _Job(request, self._resolve_adapter(request.adapter), time.monotonic())
+        self._start_worker()
         self._jobs.put(job)
         return self._drain(job)
+
+    def stream_inline(self, request: GenerationRequest) -> Iterator[str]:
+        """Decode `request` alone in the calling thread: every forward pass runs inside this
+        call (ZeroGPU attaches the GPU only while a `@spaces.GPU` function runs)."""
+        if not self.available:
+            raise ModelUnavailable(self.unavailable_reason or "the model is unavailable")
+        job = _Job(request, self._resolve_adapter(request.adapter), time.monotonic())
+        self._count_batch([job])
+        try:
+            for _ in self._run(1).steps_for([job]):
+                yield from self._ready(job)
+            yield from self._ready(job)
+        finally:
+            job.cancelled.set()
 
     def generate(self, request: GenerationRequest) -> str:
         """The whole text of `request` (the same as joining its stream)."""
@@ -227,6 +270,21 @@ class Generator:
     @property
     def device(self) -> torch.device:
         return self._device
+
+    @property
+    def serving_path(self) -> str:
+        """Which path serves: "fast fp32", "fast int8", "reference" or "none"."""
+        self.load()
+        return self._serving_path
+
+    @property
+    def last_failure(self) -> ModelFailure | None:
+        """The latest failed forward pass (None: none yet). Read by the teacher view."""
+        return self._last_failure
+
+    @property
+    def failure_count(self) -> int:
+        return self._failures
 
     def stats(self) -> GeneratorStats:
         with self._stats_lock:
@@ -280,14 +338,44 @@ class Generator:
         self._tokenizer = tokenizer
         self._max_positions = int(getattr(model.config, "max_position_embeddings", 1024))
         self._model = self._attach_adapters(model).eval()
+        self._fast = self._build_fast_path()
+        self._serving_path = (
+            f"fast {self._fast.precision}" if self._fast is not None else "reference"
+        )
         log.info(
-            "generator ready: %s on %s with adapters %s",
+            "generator ready: %s on %s (%s path) with adapters %s",
             self.base_model,
             self._device,
+            self._serving_path,
             ", ".join(sorted(self._adapters)) or "none",
         )
-        self._worker = threading.Thread(target=self._work, name="tutor-generator", daemon=True)
-        self._worker.start()
+
+    def _build_fast_path(self) -> Any:
+        """The fast decoder for this model, or None (reference path) with the reason logged."""
+        wanted = self.precision
+        if wanted == "reference" or (wanted == "auto" and self._device.type != "cpu"):
+            return None
+        from adapters.fastpath import FastDecoder, Unsupported
+
+        try:
+            return FastDecoder.from_model(
+                self._model, precision="fp32" if wanted == "auto" else wanted
+            )
+        except Unsupported as exc:
+            if wanted != "auto":
+                log.error("precision %s unavailable (%s): the reference path serves", wanted, exc)
+            else:
+                log.info("fast path unavailable (%s): transformers' forward serves", exc)
+            return None
+
+    def _start_worker(self) -> None:
+        """The worker starts on the first queued request (never on ZeroGPU's inline path)."""
+        with self._worker_lock:
+            if self._worker is None and not self._closed:
+                self._worker = threading.Thread(
+                    target=self._work, name="tutor-generator", daemon=True
+                )
+                self._worker.start()
 
     def _attach_adapters(self, model: Any) -> Any:
         folders = self._adapter_folders()
@@ -353,70 +441,156 @@ class Generator:
         finally:
             job.cancelled.set()  # a consumer that stops early frees its row
 
+    @staticmethod
+    def _ready(job: _Job) -> Iterator[str]:
+        """What the inline loop has produced for `job` so far, without waiting."""
+        while True:
+            try:
+                item = job.out.get_nowait()
+            except queue.Empty:
+                return
+            if item is _DONE:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
     # ---- the worker ----------------------------------------------------------------------
 
+    def _run(self, slots: int) -> _Runner:
+        if self._fast is not None:
+            from adapters.continuous import ContinuousBatch
+
+            return ContinuousBatch(
+                self._fast,
+                self._tokenizer,
+                slots=slots,
+                chunk=self.prefill_chunk,
+                stop_at_eos=self.stop_at_eos,
+                on_failure=self._record_failure,
+            )
+        return _ReferenceRuns(self, slots)
+
     def _work(self) -> None:
+        runner = self._runner = self._run(self.max_batch_size)
+        stopping = False
         while True:
+            if runner.busy:
+                group, stop = self._take(wait=False)
+            elif stopping:
+                return
+            else:
+                group, stop = self._take(wait=True)
+            stopping = stopping or stop
+            if group:
+                self._count_batch(group)
+                for job in group:
+                    runner.add(job)
+            if runner.busy:
+                runner.step()
+
+    def _take(self, *, wait: bool) -> tuple[list[_Job], bool]:
+        """Jobs that are waiting. With `wait`, block for the first one, then gather more for
+        up to `batch_wait_ms` (up to `max_batch_size`), so requests arriving together start
+        together. Returns the jobs and whether the worker was told to stop."""
+        group: list[_Job] = []
+        if wait:
             first = self._jobs.get()
             if first is _STOP_WORKER:
-                return
-            batch = [first]
+                return group, True
+            group.append(first)
             deadline = time.monotonic() + self.batch_wait_s
-            stop_after = False
-            while len(batch) < self.max_batch_size:
+            while len(group) < self.max_batch_size:
                 try:
                     job = self._jobs.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
                     break
                 if job is _STOP_WORKER:
-                    stop_after = True
-                    break
-                batch.append(job)
-            self._run_batch_safely(batch)
-            if stop_after:
-                return
+                    return group, True
+                group.append(job)
+            return group, False
+        while True:
+            try:
+                job = self._jobs.get_nowait()
+            except queue.Empty:
+                return group, False
+            if job is _STOP_WORKER:
+                return group, True
+            group.append(job)
 
-    def _run_batch_safely(self, jobs: list[_Job]) -> None:
+    def _count_batch(self, jobs: list[_Job]) -> None:
         with self._stats_lock:
             self._batches += 1
             self._requests += len(jobs)
             self._recent.append(tuple(job.adapter for job in jobs))
-        try:
-            with torch.inference_mode():
-                _BatchRun(self, jobs).run()
-        except Exception as exc:  # the whole batch failed (e.g. out of memory)
-            log.exception("generation batch of %d failed", len(jobs))
-            for job in jobs:
-                job.out.put(exc)
+
+    def _record_failure(self, exc: BaseException, requests: int) -> None:
+        """Loud: an ERROR with the traceback, and `last_failure` for the teacher view."""
+        with self._stats_lock:
+            self._failures += 1
+            self._last_failure = ModelFailure(
+                time.time(), f"{type(exc).__name__}: {exc}", requests, self._failures
+            )
+        log.error(
+            "MODEL FAILURE (%s path): a forward pass failed, %d request(s) fall back to "
+            "templates: %r",
+            self._serving_path,
+            requests,
+            exc,
+            exc_info=exc,
+        )
 
 
-class _Row:
-    """One request's state inside a running batch."""
+class _Runner(Protocol):
+    @property
+    def busy(self) -> bool: ...
 
-    def __init__(self, job: _Job, prompt_ids: list[int], max_new: int, decode: Any) -> None:
-        self.job = job
-        self.decoding = job.request.decoding
-        self.max_new = max_new
-        self.seen = list(prompt_ids)  # for the repetition penalty
-        self.text = TextAssembler(decode, self.decoding.stop)
-        self.rng = make_rng(self.decoding)
-        self.produced = 0
-        self.deadline = job.submitted + self.decoding.time_limit_s
-        self.done = False
+    def add(self, job: _Job) -> None: ...
+
+    def step(self) -> None: ...
+
+    def steps_for(self, jobs: list[_Job]) -> Iterator[None]: ...
+
+
+class _ReferenceRuns:
+    """Static batches through transformers' forward, stepped one forward pass at a time."""
+
+    def __init__(self, owner: Generator, slots: int) -> None:
+        self.owner = owner
+        self.slots = slots
+        self.pending: deque[_Job] = deque()
+        self._steps: Iterator[None] | None = None
+        self._jobs: list[_Job] = []
 
     @property
-    def simple_greedy(self) -> bool:
-        return not self.decoding.do_sample and self.decoding.repetition_penalty == 1.0
+    def busy(self) -> bool:
+        return bool(self.pending) or self._steps is not None
 
-    def finish(self, error: BaseException | None = None) -> None:
-        self.done = True
-        if error is not None:
-            self.job.out.put(error)
-            return
-        tail = self.text.finish()
-        if tail:
-            self.job.out.put(tail)
-        self.job.out.put(_DONE)
+    def add(self, job: _Job) -> None:
+        self.pending.append(job)
+
+    def step(self) -> None:
+        if self._steps is None:
+            count = min(self.slots, len(self.pending))
+            self._jobs = [self.pending.popleft() for _ in range(count)]
+            self._steps = _BatchRun(self.owner, self._jobs).steps()
+        try:
+            with torch.inference_mode():
+                next(self._steps)
+        except StopIteration:
+            self._steps = None
+        except Exception as exc:  # the whole batch failed (e.g. out of memory)
+            self._steps = None
+            self.owner._record_failure(exc, len(self._jobs))
+            for job in self._jobs:
+                job.out.put(exc)
+
+    def steps_for(self, jobs: list[_Job]) -> Iterator[None]:
+        for job in jobs:
+            self.add(job)
+        while self.busy:
+            self.step()
+            yield None
 
 
 class _BatchRun:
@@ -428,25 +602,11 @@ class _BatchRun:
         self.device = owner._device
         self.stop_at_eos = owner.stop_at_eos
         self.eos_id = self.tokenizer.eos_token_id
-        self.max_positions = owner._max_positions
         self.uses_adapters = bool(owner._adapters)
-        self.rows = [self._make_row(job) for job in jobs]
+        self.rows = [make_row(job, self.tokenizer, owner._max_positions) for job in jobs]
 
-    def _decode(self, ids: Any) -> str:
-        return self.tokenizer.decode(
-            list(ids), skip_special_tokens=True, clean_up_tokenization_spaces=False
-        )
-
-    def _make_row(self, job: _Job) -> _Row:
-        ids = self.tokenizer(job.request.prompt)["input_ids"] or [self.eos_id]
-        max_new = min(job.request.decoding.max_new_tokens, self.max_positions - 1)
-        room = self.max_positions - max_new
-        if len(ids) > room:
-            log.warning("prompt of %d tokens cut to its last %d to fit", len(ids), room)
-            ids = ids[-room:]
-        return _Row(job, ids, max_new, self._decode)
-
-    def run(self) -> None:
+    def steps(self) -> Iterator[None]:
+        """One forward pass per iteration (the first is the prefill)."""
         rows = self.rows
         width = max(len(r.seen) for r in rows)
         pad = self.tokenizer.pad_token_id
@@ -466,14 +626,15 @@ class _BatchRun:
                 input_ids=input_ids,
                 attention_mask=mask,
                 position_ids=positions,
-                past_key_values=cache,
+                cache=cache,  # transformers >= 5.24; `past_key_values` goes in 5.40
                 use_cache=True,
                 logits_to_keep=1,  # prefill: the last position only, not (B, T, vocab)
                 **extra,
             )
-            cache = out.past_key_values
+            cache = out.cache
             logits = out.logits[:, -1, :]  # (B, vocab)
-            next_ids = self._step(rows, logits)
+            next_ids = step_rows(rows, logits, eos_id=self.eos_id, stop_at_eos=self.stop_at_eos)
+            yield None
             keep = [i for i, r in enumerate(rows) if not r.done]
             if not keep:
                 return
@@ -486,42 +647,3 @@ class _BatchRun:
             input_ids = torch.tensor(next_ids, device=self.device).unsqueeze(-1)  # (B, 1)
             mask = torch.cat([mask, mask.new_ones((len(rows), 1))], dim=-1)
             positions = positions[:, -1:] + 1
-
-    def _step(self, rows: list[_Row], logits: torch.Tensor) -> list[int]:
-        """Choose, record and stream one token per row; mark rows that are finished."""
-        greedy = logits.argmax(-1).tolist()
-        now = time.monotonic()
-        chosen: list[int] = []
-        for i, row in enumerate(rows):
-            token = self.eos_id if self.eos_id is not None else 0
-            if row.job.cancelled.is_set():
-                row.finish()
-                chosen.append(token)
-                continue
-            try:
-                token = greedy[i] if row.simple_greedy else self._choose(row, logits[i])
-                self._accept(row, token, now)
-            except Exception as exc:  # this request only; the others go on
-                log.warning("request for %s failed mid-generation: %s", row.job.adapter, exc)
-                row.finish(exc)
-            chosen.append(token)
-        return chosen
-
-    def _choose(self, row: _Row, logits: torch.Tensor) -> int:
-        seen = torch.tensor(row.seen, dtype=torch.long)
-        return choose_token(logits.float().cpu(), seen, row.decoding, row.rng)
-
-    def _accept(self, row: _Row, token: int, now: float) -> None:
-        if self.stop_at_eos and token == self.eos_id:
-            row.finish()
-            return
-        row.seen.append(token)
-        row.produced += 1
-        delta = row.text.push(token)
-        if delta:
-            row.job.out.put(delta)
-        if row.text.stopped or row.produced >= row.max_new:
-            row.finish()
-        elif now >= row.deadline:
-            log.info("request for %s timed out at %d tokens", row.job.adapter, row.produced)
-            row.finish()

@@ -10,6 +10,11 @@ student, and the access log holds no denied or cross-student read. Exits 1 on an
 mismatch, or when the run passes --timeout.
 
     python benchmarks/load.py --students 50
+    python benchmarks/load.py --students 50 --replicas 2   # two app processes, one PostgreSQL
+
+With `--replicas 2` a throwaway PostgreSQL server is started (as the tests start theirs), both
+app processes use it through DATABASE_URL, and student i talks to replica i mod 2; the same
+store check then proves nothing was lost or duplicated across the replicas.
 """
 
 from __future__ import annotations
@@ -96,9 +101,13 @@ def seed_school(url: str, students: int) -> list[Pupil]:
     ]
 
 
-def start_server(folder: Path, model: Path, port: int) -> subprocess.Popen[bytes]:
+def start_server(
+    folder: Path, model: Path, port: int, database_url: str | None = None
+) -> subprocess.Popen[bytes]:
+    folder.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
+        **({"DATABASE_URL": database_url} if database_url else {}),
         "TUTOR_DATA_DIR": str(folder),
         "TUTOR_BASE_MODEL": str(model),
         "TUTOR_ADAPTERS_DIR": str(folder / "no_adapters"),
@@ -203,16 +212,19 @@ def student_session(
 
 
 def run_students(
-    pupils: list[Pupil], url: str, sessions: Any, pack: Any, deadline: float
+    pupils: list[Pupil], urls: list[str], sessions: Any, pack: Any, deadline: float
 ) -> tuple[Run, float]:
-    """Log `pupils` in, release them together, and wait (bounded by `deadline`)."""
+    """Log `pupils` in, release them together, and wait (bounded by `deadline`). Student i
+    uses replica i mod len(urls): with two replicas, students alternate between them."""
     run = Run()
     start = threading.Barrier(len(pupils) + 1)
     threads = [
         threading.Thread(
-            target=student_session, args=(p, url, sessions, pack, start, run), daemon=True
+            target=student_session,
+            args=(p, urls[i % len(urls)], sessions, pack, start, run),
+            daemon=True,
         )
-        for p in pupils
+        for i, p in enumerate(pupils)
     ]
     for thread in threads:
         thread.start()
@@ -316,10 +328,24 @@ def check_store(sessions: Any, pupils: list[Pupil]) -> list[str]:
     return problems
 
 
+def start_postgres() -> tuple[Any, Any]:
+    """A throwaway PostgreSQL server (the test fixture's helpers), for replicas to share."""
+    from tests.fixtures import postgres
+
+    bin_dir = postgres._bin_dir()
+    if bin_dir is None:
+        raise SystemExit("--replicas/--postgres need PostgreSQL (initdb not found)")
+    return postgres._start(bin_dir), lambda server: postgres._stop(bin_dir, server)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=50, help="simulated students (threads)")
     parser.add_argument("--timeout", type=float, default=600, help="whole-run limit, seconds")
+    parser.add_argument(
+        "--replicas", type=int, default=1, help="app processes; more than 1 implies --postgres"
+    )
+    parser.add_argument("--postgres", action="store_true", help="one PostgreSQL for all")
     args = parser.parse_args()
     if not 1 <= args.students <= 500:
         parser.error("--students must be between 1 and 500")
@@ -329,24 +355,35 @@ def main() -> int:
     from tests.fixtures.tiny_gpt2 import build_tiny_gpt2
     from tutor.curriculum import load_default_pack
 
+    pg, stop_pg = start_postgres() if args.postgres or args.replicas > 1 else (None, None)
+    servers: list[subprocess.Popen[bytes]] = []
     with tempfile.TemporaryDirectory(prefix="tutor-load-") as tmp:
         folder = Path(tmp)
         model = build_tiny_gpt2(folder / "tiny_gpt2")
-        database = f"sqlite:///{folder / 'tutor.db'}"
+        database = pg.url("postgres") if pg else f"sqlite:///{folder / 'tutor.db'}"
         pupils = seed_school(database, args.students + 1)  # +1: the baseline student
-        port = free_port()
-        url = f"http://127.0.0.1:{port}/"
-        server = start_server(folder, model, port)
+        urls = []
+        for replica in range(args.replicas):
+            port = free_port()
+            urls.append(f"http://127.0.0.1:{port}/")
+            where = folder if args.replicas == 1 else folder / f"replica{replica}"
+            servers.append(start_server(where, model, port, database if pg else None))
         engine = db.make_engine(database)
         sessions = db.make_session_factory(engine)
         try:
-            wait_until_up(url, server, timeout_s=min(180.0, args.timeout))
-            print(f"server up after {time.monotonic() - began:.1f} s; {args.students} students")
+            for url, server in zip(urls, servers, strict=True):
+                wait_until_up(url, server, timeout_s=min(180.0, args.timeout))
+            store = "PostgreSQL" if pg else "SQLite"
+            print(
+                f"{len(servers)} server(s) up on {store} after {time.monotonic() - began:.1f} s;"
+                f" {args.students} students"
+                + (", alternating between the replicas" if len(servers) > 1 else "")
+            )
             pack = load_default_pack()
             deadline = began + args.timeout
             # The baseline, in the same run: one student alone on the same server.
-            solo, solo_elapsed = run_students(pupils[:1], url, sessions, pack, deadline)
-            run, elapsed = run_students(pupils[1:], url, sessions, pack, deadline)
+            solo, solo_elapsed = run_students(pupils[:1], urls[:1], sessions, pack, deadline)
+            run, elapsed = run_students(pupils[1:], urls, sessions, pack, deadline)
             print(f"baseline: 1 student alone, {len(ACTIONS)} requests in {solo_elapsed:.1f} s")
             report(solo, solo_elapsed)
             print(f"under load: {args.students} students at once")
@@ -355,15 +392,20 @@ def main() -> int:
             run.errors += solo.errors
             problems = [] if run.errors else check_store(sessions, pupils)
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            for server in servers:
+                server.terminate()
+            for server in servers:
+                try:
+                    server.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    server.kill()
             engine.dispose()
+            if pg is not None:
+                stop_pg(pg)
         if run.errors:
-            tail = (folder / "server.log").read_text(errors="replace")[-3000:]
-            print(f"server log (tail):\n{tail}")
+            for log in sorted(folder.rglob("server.log")):
+                tail = log.read_text(errors="replace")[-3000:]
+                print(f"{log.parent.name} server log (tail):\n{tail}")
     if problems:
         print("store check: FAILED")
         for line in problems[:30]:

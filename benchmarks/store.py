@@ -11,6 +11,10 @@ Seeds (with bulk inserts, through the real migrations' schema) 100,000 students 
 Each is printed as median and p99, and as a ratio to a baseline measured in the same run: an
 empty write transaction (BEGIN IMMEDIATE + COMMIT) or an empty read transaction.
 
+Recording is also timed the way the store worked before (SQLite's automatic WAL checkpoint
+inside whichever commit fills the WAL), in blocks alternating with today's engine (background
+checkpoints), so the p99 of both comes from the same run and the same database.
+
     python benchmarks/store.py                         # the full size (a few minutes to seed)
     python benchmarks/store.py --students 2000 --attempts 100000    # a quick run
 """
@@ -18,6 +22,7 @@ empty write transaction (BEGIN IMMEDIATE + COMMIT) or an empty read transaction.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import random
 import statistics
@@ -165,6 +170,28 @@ def p99(samples: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.99 * (len(ordered) - 1))))]
 
 
+def record_blocks(
+    path: Path, args: argparse.Namespace, record: Callable[..., None], rng: random.Random
+) -> tuple[list[float], list[float]]:
+    """Record attempts in alternating blocks: an engine that checkpoints inside commits (how
+    the store worked before) and a fresh engine with the background checkpointer. Each
+    block's engine is dropped after it, so their checkpoints never overlap."""
+    before: list[float] = []
+    after: list[float] = []
+    block = max(1, args.reps // 4)
+    for _ in range(4):
+        for background, samples in ((False, before), (True, after)):
+            engine = db.make_engine(f"sqlite:///{path}", background_checkpoints=background)
+            factory = db.make_session_factory(engine)
+            record(1, factory)  # connect outside the timing
+            samples += timed(block, lambda s, f=factory: record(s, f), rng, args.students)
+            engine.dispose()
+            del engine, factory
+            gc.collect()
+            time.sleep(0.6)  # the checkpoint thread sees its engine gone and ends
+    return before, after
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--students", type=int, default=100_000)
@@ -178,7 +205,7 @@ def main() -> None:
     folder = args.dir or Path(tempfile.mkdtemp(prefix="tutor-bench-"))
     path = folder / "bench.db"
     path.unlink(missing_ok=True)
-    engine = db.make_engine(f"sqlite:///{path}")
+    engine = db.make_engine(f"sqlite:///{path}", background_checkpoints=False)
     db.upgrade(engine)
     started = time.perf_counter()
     shape = seed(
@@ -207,9 +234,9 @@ def main() -> None:
         with db.read_session(factory) as session:
             session.execute(text("SELECT 1"))
 
-    def record(student: int) -> None:
+    def record(student: int, on: db.SessionFactory | None = None) -> None:
         n = next(counter)
-        with db.write_session(factory) as session:
+        with db.write_session(on or factory) as session:
             result = db.record_attempt(
                 session=session,
                 student_id=student,
@@ -244,6 +271,12 @@ def main() -> None:
 
     for warm in (empty_write, empty_read, record, context, mastery):  # warm the pool and cache
         warm(1)
+    engine.dispose()
+    before, after = record_blocks(path, args, record, rng)
+    engine = db.make_engine(f"sqlite:///{path}")  # as the app makes it
+    factory = db.make_session_factory(engine)
+    for warm in (empty_write, empty_read, record, context, mastery):
+        warm(1)
     baseline_write = timed(args.reps, empty_write, rng, args.students)
     baseline_read = timed(args.reps, empty_read, rng, args.students)
     rows = [
@@ -269,6 +302,11 @@ def main() -> None:
         ratio = statistics.median(samples) / statistics.median(baseline)
         print(f"{name:<34}{statistics.median(samples):>10.2f}{p99(samples):>10.2f}{ratio:>12.1f}")
     print(f"({args.reps} reps each, random students/classes; database at {path})")
+    print()
+    print("record attempt + skill state, checkpoints in the commit (before) vs in the background:")
+    for name, samples in (("before: autocheckpoint in commits", before), ("now", after)):
+        print(f"  {name:<34}{statistics.median(samples):>8.2f} median{p99(samples):>8.2f} p99 ms")
+    print(f"  p99 now/before: {p99(after) / p99(before):.2f}x")
     engine.dispose()
 
 

@@ -48,6 +48,7 @@ from students_db.engine import (
     make_engine,
     make_session_factory,
     read_session,
+    run_once,
     write_session,
 )
 from students_db.errors import InvalidInput, NotFound, SchemaOutOfDate, StoreBusy, StoreError
@@ -163,6 +164,7 @@ __all__ = [
     "normalise_join_code",
     "open_chat_session",
     "read_session",
+    "run_once",
     "recent_attempts",
     "recent_messages",
     "record_attempt",

@@ -7,6 +7,17 @@ front (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes fai
 "database is locked" when another writer committed in between, whatever the busy timeout.
 Read transactions use a plain BEGIN, so dashboards and history views run alongside writers.
 
+WAL checkpoints leave the commit path: SQLite's automatic checkpoint runs inside whichever
+commit pushes the WAL past 1,000 pages, copying them into the database file and fsyncing it
+there and then; on a large database with random students that was the record-an-attempt p99
+(15 ms against a 1.8 ms median). A file database's connections therefore turn it off
+(`wal_autocheckpoint=0`) and a background thread per engine runs a PASSIVE checkpoint (never
+waits for, nor blocks, readers and writers) every `CHECKPOINT_EVERY_S`; one with nothing to
+copy costs a read of the WAL index. `journal_size_limit` trims a WAL that grew in a burst.
+Durability is unchanged: every commit still fsyncs the WAL (`synchronous=FULL`), so an
+acknowledged answer survives SIGKILL and a power cut alike; a checkpoint only moves committed
+pages from the WAL into the main file, and after a crash SQLite replays the WAL on open.
+
 PostgreSQL (`postgresql+psycopg://...`) runs the same code; its row locks need no such care.
 
 Nothing is created at import time: `make_engine(url)` is called at the edge.
@@ -14,12 +25,19 @@ Nothing is created at import time: `make_engine(url)` is called at the edge.
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import logging
+import os
+import sqlite3
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -31,21 +49,38 @@ BUSY_TIMEOUT_S = 15.0
 WRITE_OPTION = "students_db_write"
 # Key in `Session.info` telling query functions that they run in a write transaction.
 WRITE_INFO = "students_db.write"
+CHECKPOINT_EVERY_S = 0.5  # how often the checkpoint thread copies the WAL into the file
+WAL_SIZE_LIMIT = 64 * 2**20  # bytes a WAL file is trimmed back to after a checkpoint
+log = logging.getLogger(__name__)
 _BUSY_MARKERS = ("database is locked", "database is busy", "database table is locked")
 # PostgreSQL: serialization failure, deadlock, lock not available.
 _BUSY_PGCODES = {"40001", "40P01", "55P03"}
 
 
-def make_engine(url: str, *, busy_timeout_s: float = BUSY_TIMEOUT_S, **kwargs: Any) -> Engine:
-    """An engine for `url`, set up for our transactions; SQLite or PostgreSQL alike."""
+def make_engine(
+    url: str,
+    *,
+    busy_timeout_s: float = BUSY_TIMEOUT_S,
+    background_checkpoints: bool = True,
+    **kwargs: Any,
+) -> Engine:
+    """An engine for `url`, set up for our transactions; SQLite or PostgreSQL alike.
+
+    `background_checkpoints=False` keeps SQLite's checkpoints in the commits (tools that
+    write a few rows and exit)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, busy_timeout_s=busy_timeout_s, **kwargs)
+        return _sqlite_engine(
+            url,
+            busy_timeout_s=busy_timeout_s,
+            background=background_checkpoints and not _is_memory(url),
+            **kwargs,
+        )
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 
 
-def _sqlite_engine(url: str, *, busy_timeout_s: float, **kwargs: Any) -> Engine:
+def _sqlite_engine(url: str, *, busy_timeout_s: float, background: bool, **kwargs: Any) -> Engine:
     connect_args = {"timeout": busy_timeout_s, **kwargs.pop("connect_args", {})}
     engine = create_engine(url, connect_args=connect_args, **kwargs)
     timeout_ms = int(busy_timeout_s * 1000)
@@ -60,6 +95,9 @@ def _sqlite_engine(url: str, *, busy_timeout_s: float, **kwargs: Any) -> Engine:
             cursor.execute("PRAGMA synchronous=FULL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
+            if background:
+                cursor.execute("PRAGMA wal_autocheckpoint=0")  # the checkpoint thread does it
+                cursor.execute(f"PRAGMA journal_size_limit={WAL_SIZE_LIMIT}")
         finally:
             cursor.close()
 
@@ -68,7 +106,34 @@ def _sqlite_engine(url: str, *, busy_timeout_s: float, **kwargs: Any) -> Engine:
         writes = connection.get_execution_options().get(WRITE_OPTION, False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
+    if background:
+        _start_checkpointer(engine, make_url(url).database or "", busy_timeout_s)
     return engine
+
+
+def _start_checkpointer(engine: Engine, path: str, busy_timeout_s: float) -> None:
+    """A daemon thread that checkpoints `path`'s WAL while `engine` lives (it holds only a
+    weak reference and stops once the engine is collected)."""
+    stop = threading.Event()
+    alive = weakref.ref(engine)
+    wal = f"{path}-wal"
+
+    def run() -> None:
+        while not stop.wait(CHECKPOINT_EVERY_S) and alive() is not None:
+            if not os.path.exists(wal):
+                continue  # nothing written yet (or the database is gone)
+            try:
+                # A connection per round, never held: when the app closes its last one,
+                # SQLite must still see it as the last and fold the WAL into the file.
+                conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None)
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                finally:
+                    conn.close()
+            except sqlite3.Error as error:  # say so, and try again next round
+                log.warning("WAL checkpoint of %s failed: %s", path, error)
+
+    threading.Thread(target=run, name="sqlite-checkpoint", daemon=True).start()
 
 
 def _is_memory(url: str) -> bool:
@@ -148,3 +213,42 @@ def _is_busy(error: DBAPIError) -> bool:
         if any(marker in text for marker in _BUSY_MARKERS):
             return True
     return getattr(error.orig, "sqlstate", None) in _BUSY_PGCODES
+
+
+@contextmanager
+def run_once(engine: Engine, job: str) -> Iterator[bool]:
+    """Whether this process may run `job` now: True for exactly one process at a time among
+    all that share the database (app replicas, cron on every machine), False for the others.
+
+    PostgreSQL: a session advisory lock (`pg_try_advisory_lock`), held on one pooled
+    connection for the block and released after it (or by the server if the process dies).
+    SQLite (one machine by design): an exclusive `flock` on a file beside the database.
+    """
+    if engine.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(job.encode()).digest()[:8], "big", signed=True)
+        with engine.connect() as connection:
+            won = bool(
+                connection.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar()
+            )
+            connection.commit()
+            try:
+                yield won
+            finally:
+                if won:
+                    connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    connection.commit()
+        return
+    database = make_url(str(engine.url)).database
+    if not database or database == ":memory:":
+        yield True  # a private in-memory database: nobody else can run it
+        return
+    with open(f"{database}.{job}.lock", "a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -6,6 +6,8 @@
   leaves the backups.
 
 Each step is its own short write transaction, so maintenance never holds the lock for long.
+It runs in one process at a time across every replica that shares the database (`run_once`):
+a second run at the same moment is skipped and says so.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ class MaintenanceReport:
     messages_deleted: int | None
     login_attempts_deleted: int
     backups_deleted: tuple[Path, ...] | None
+    skipped: str | None = None  # why nothing ran (another process is running maintenance)
 
 
 def run_maintenance(
@@ -38,6 +41,19 @@ def run_maintenance(
     now: datetime | None = None,
 ) -> MaintenanceReport:
     """Apply the retention rules once (safe to run again at any time)."""
+    with db.run_once(sessions.engine, "maintenance") as mine:
+        if not mine:
+            return MaintenanceReport(None, 0, None, skipped="another process runs maintenance")
+        return _apply(sessions, message_retention_days, backup_dir, keep_backups, now)
+
+
+def _apply(
+    sessions: db.SessionFactory,
+    message_retention_days: int | None,
+    backup_dir: Path | None,
+    keep_backups: int | None,
+    now: datetime | None,
+) -> MaintenanceReport:
     moment = now or datetime.now(UTC)
     messages = None
     if message_retention_days is not None:

@@ -41,6 +41,14 @@ class Settings(BaseSettings):
         default=None,
         description="Folder of LoRA adapter folders; default: `lora_adapters` in the data folder.",
     )
+    generator_url: str | None = Field(
+        default=None,
+        description=(
+            "Base URL of a serving engine speaking the OpenAI completions API (vLLM, llama.cpp "
+            "server, TGI), e.g. http://gpu-box:8000; set, it generates instead of the local "
+            "model, with the adapter chosen per request by the `model` field."
+        ),
+    )
     device: str = Field(
         default="auto",
         description="`auto` (CUDA when present, else CPU), `cpu`, `cuda` or `cuda:N`.",

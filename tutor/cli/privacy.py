@@ -94,6 +94,9 @@ def maintenance(
             backup_dir=settings.backup_dir,
             keep_backups=keep_backups,
         )
+    if report.skipped:
+        typer.echo(f"maintenance skipped: {report.skipped}")
+        return
     if report.messages_deleted is None:
         typer.echo("messages: no retention set (TUTOR_MESSAGE_RETENTION_DAYS), none deleted")
     else:

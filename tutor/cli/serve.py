@@ -15,10 +15,17 @@ def load_generator(settings: Settings) -> TextGenerator:
     `TUTOR_REQUIRE_MODEL=true` turns a failed load into an error. On Spaces with ZeroGPU the
     generator's `stream` runs under `@spaces.GPU` (a no-op wrapper anywhere else).
     """
+    from adapters.spaces import on_spaces_gpu
     from tutor.generation import UnavailableGenerator
-    from tutor.ui.spaces_gpu import on_spaces_gpu
 
     try:
+        if settings.generator_url:  # a serving engine instead of the in-process model
+            from adapters.remote import RemoteGenerator
+
+            remote = RemoteGenerator(settings.generator_url, base_model=settings.base_model)
+            if remote.available:
+                return remote
+            raise RuntimeError(remote.unavailable_reason or "the generation engine is unavailable")
         from adapters.generator import Generator
 
         generator = Generator(
