@@ -56,6 +56,18 @@ DECIMAL = _exercise(
     AnswerKey(R(7, 20), style="decimal"), "0.35", rule("percent_as_decimal", R(7, 2))
 )
 
+AS_DECIMAL = Exercise(
+    id="test:as-decimal",
+    skill_key="test",
+    seed=0,
+    statement="Write 7/20 as a decimal.",
+    answer=AnswerKey(R(7, 20), style="decimal"),
+    answer_text="0.35",
+    solution=(SolutionStep("step"),),
+)
+TYPED_BACK = _exercise(AnswerKey(R(168), style="integer"), "168")
+PERCENT_OF = _exercise(AnswerKey(R(24), style="decimal"), "24")
+
 OK, WRONG, BAD = "correct", "wrong", "malformed"
 
 CASES = [
@@ -72,8 +84,8 @@ CASES = [
     (FRACTION, "\u00be", OK, None),  # the single character ¾
     (FRACTION, "3\u00f74", OK, None),  # 3÷4
     (FRACTION, "x = 3/4", OK, None),
-    (FRACTION, "(1+2)/4", OK, None),
-    (FRACTION, "1/4 + 2/4", OK, None),
+    (FRACTION, "(1+2)/4", BAD, None),  # a calculation, not a result
+    (FRACTION, "1/4 + 2/4", BAD, None),
     (FRACTION, "3/4 pizza", OK, None),
     (FRACTION, "The answer is 3/4", OK, None),
     (FRACTION, "x - x + 3/4", OK, None),  # an unknown that cancels: the sympy path
@@ -92,7 +104,8 @@ CASES = [
     (WHOLE, "1197 apples", OK, None),
     (WHOLE, "1197.", OK, None),
     (WHOLE, "1197 \u20ac", OK, None),
-    (WHOLE, "1000 + 197", OK, None),
+    (WHOLE, "1000 + 197", BAD, None),  # write the result, not the calculation
+    (WHOLE, "2394/2", BAD, None),  # a whole result left as a division
     (WHOLE, "197", WRONG, "forgets_carry"),
     (WHOLE, "1196", WRONG, None),
     (WHOLE, "1,1970", BAD, None),
@@ -138,6 +151,32 @@ CASES = [
     (DECIMAL, "7/20", OK, None),
     (DECIMAL, "35/100", OK, None),
     (DECIMAL, "3.5", WRONG, "percent_as_decimal"),
+    # LaTeX, as the chat renders it, and Unicode fractions
+    (FRACTION, "$\\frac{3}{4}$", OK, None),
+    (FRACTION, "\\frac{3}{4}", OK, None),
+    (FRACTION, "\\dfrac{3}{4}", OK, None),
+    (FRACTION, "\\(\\tfrac{3}{4}\\)", OK, None),
+    (FRACTION, "$\\frac{3}{8}$", WRONG, "add_denominators"),
+    (FRACTION, "$\\frac{1}{4} + \\frac{2}{4}$", BAD, None),
+    (MIXED, "$5\\frac{7}{10}$", OK, None),
+    (MIXED, "5 \\frac{7}{10}", OK, None),
+    (EQUATION, "$x = -6$", OK, None),
+    (PERCENT, "$25\\%$", OK, None),
+    (FRACTION, "\u00be", OK, None),
+    (_exercise(AnswerKey(R(13, 4)), "3 1/4"), "3\u00bc", OK, None),  # 3¼ is not 31/4
+    (_exercise(AnswerKey(R(13, 4)), "3 1/4"), "3 \u00bc", OK, None),
+    (_exercise(AnswerKey(R(1, 2)), "1/2"), "\u00bd", OK, None),
+    # "as a decimal" wants a decimal; the question typed back is not an answer
+    (AS_DECIMAL, "0.35", OK, None),
+    (AS_DECIMAL, "7/20", BAD, None),
+    (AS_DECIMAL, "$\\frac{7}{20}$", BAD, None),
+    (TYPED_BACK, "168", OK, None),
+    (TYPED_BACK, "881 \u2212 713", BAD, None),
+    (TYPED_BACK, "881-713", BAD, None),
+    (TYPED_BACK, "881 - 713 = 168", BAD, None),
+    (PERCENT_OF, "24", OK, None),
+    (PERCENT_OF, "40/100*60", BAD, None),
+    (PERCENT_OF, "0.4 \u00d7 60", BAD, None),
     # malformed: a clear message, nothing evaluated
     (FRACTION, "", BAD, None),
     (FRACTION, "   ", BAD, None),
