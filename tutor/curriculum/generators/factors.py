@@ -6,6 +6,7 @@ import math
 import random
 
 from tutor.curriculum.generators.base import Draft, draft, number_key, step
+from tutor.curriculum.generators.written import gcd_steps, lcm_steps
 from tutor.curriculum.misconceptions import rule
 
 
@@ -15,30 +16,32 @@ def gcd(rng: random.Random) -> Draft:
     while math.gcd(m, n) != 1:
         m, n = rng.sample(range(1, 10), 2)
     a, b = g * m, g * n
+    trace = gcd_steps(a, b)
     return draft(
         f"What is the greatest common factor of {a} and {b}?",
         {"operation": "gcd", "a": str(a), "b": str(b)},
         number_key(g),
+        list(trace.steps),
         [
-            step(f"List the factors of {a} and of {b}."),
-            step("The largest factor in both lists is", f"gcd({a}, {b})", str(g)),
+            rule("gives_lcm", a * b // g, slips=[trace.slips["gives_lcm"]]),
+            rule("smaller_number", min(a, b), slips=[trace.slips["smaller_number"]]),
         ],
-        [rule("gives_lcm", a * b // g), rule("smaller_number", min(a, b))],
     )
 
 
 def lcm(rng: random.Random) -> Draft:
     a, b = rng.sample(range(2, 16), 2)
     answer = a * b // math.gcd(a, b)
+    trace = lcm_steps(a, b)
     return draft(
         f"What is the lowest common multiple of {a} and {b}?",
         {"operation": "lcm", "a": str(a), "b": str(b)},
         number_key(answer),
+        list(trace.steps),
         [
-            step(f"List multiples of {max(a, b)} until one is also a multiple of {min(a, b)}."),
-            step("The first shared multiple is", f"lcm({a}, {b})", str(answer)),
+            rule("gives_product", a * b, slips=[trace.slips["gives_product"]]),
+            rule("gives_gcd", math.gcd(a, b), slips=[trace.slips["gives_gcd"]]),
         ],
-        [rule("gives_product", a * b), rule("gives_gcd", math.gcd(a, b))],
     )
 
 

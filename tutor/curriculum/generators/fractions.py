@@ -7,6 +7,7 @@ import random
 from fractions import Fraction as F
 
 from tutor.curriculum.generators.base import Draft, draft, frac, mixed, number_key, step
+from tutor.curriculum.generators.written import unlike_fractions
 from tutor.curriculum.misconceptions import rule
 
 
@@ -116,34 +117,25 @@ def sub_like(rng: random.Random) -> Draft:
     )
 
 
-def _common_steps(a: int, b: int, c: int, d: int, sign: str, answer: F) -> list:
-    m = b * d // math.gcd(b, d)
-    x, y = a * m // b, c * m // d
-    return [
-        step(f"A common denominator of {b} and {d} is {m}.", f"lcm({b}, {d})", str(m)),
-        step(f"Rewrite: {a}/{b} = {x}/{m} and {c}/{d} = {y}/{m}."),
-        step(
-            f"{'Add' if sign == '+' else 'Subtract'} the numerators.",
-            f"{x}/{m} {sign} {y}/{m}",
-            frac(answer),
-        ),
-    ]
-
-
 def add_unlike(rng: random.Random) -> Draft:
     a, b = _simple(rng, 2, 10)
     c, d = _simple(rng, 2, 10)
     while d == b:
         c, d = _simple(rng, 2, 10)
     answer = F(a, b) + F(c, d)
+    trace = unlike_fractions(a, b, c, d, "+")
     return draft(
         f"What is {a}/{b} + {c}/{d}?",
         {"operation": "add_fractions", "a": f"{a}/{b}", "b": f"{c}/{d}"},
         number_key(answer),
-        _common_steps(a, b, c, d, "+", answer),
+        list(trace.steps),
         [
-            rule("add_denominators", F(a + c, b + d)),
-            rule("multiplies_denominators_only", F(a + c, b * d)),
+            rule("add_denominators", F(a + c, b + d), slips=[trace.slips["add_denominators"]]),
+            rule(
+                "multiplies_denominators_only",
+                F(a + c, b * d),
+                slips=[trace.slips["multiplies_denominators_only"]],
+            ),
         ],
     )
 
@@ -155,12 +147,19 @@ def sub_unlike(rng: random.Random) -> Draft:
         a, b = _simple(rng, 2, 10)
         c, d = _simple(rng, 2, 10)
     answer = F(a, b) - F(c, d)
+    trace = unlike_fractions(a, b, c, d, "-")
     return draft(
         f"What is {a}/{b} − {c}/{d}?",
         {"operation": "subtract_fractions", "a": f"{a}/{b}", "b": f"{c}/{d}"},
         number_key(answer),
-        _common_steps(a, b, c, d, "-", answer),
-        [rule("subtract_denominators", F(a - c, b - d))],
+        list(trace.steps),
+        [
+            rule(
+                "subtract_denominators",
+                F(a - c, b - d),
+                slips=[trace.slips["subtract_denominators"]],
+            )
+        ],
     )
 
 

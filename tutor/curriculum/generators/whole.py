@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from tutor.curriculum.generators.base import Draft, draft, number_key, pick, step
+from tutor.curriculum.generators.written import column_addition, column_subtraction
 from tutor.curriculum.misconceptions import rule
 
 PLACES = ("ones", "tens", "hundreds", "thousands", "ten thousands", "hundred thousands")
@@ -73,15 +74,13 @@ def add(rng: random.Random) -> Draft:
     no_carry = sum(
         (x + y) % 10 * 10**i for i, (x, y) in enumerate(zip(_columns(a), _columns(b), strict=True))
     )
+    trace = column_addition(a, b)
     return draft(
         f"What is {a} + {b}?",
         {"operation": "add", "a": str(a), "b": str(b)},
         number_key(a + b),
-        [
-            step("Add the ones, then the tens, then the hundreds, carrying any ten."),
-            step("The total is", f"{a} + {b}", str(a + b)),
-        ],
-        [rule("forgets_carry", no_carry)],
+        list(trace.steps),
+        [rule("forgets_carry", no_carry, slips=[trace.slips["forgets_carry"]])],
     )
 
 
@@ -93,18 +92,13 @@ def subtract(rng: random.Random) -> Draft:
     smaller = sum(
         abs(x - y) * 10**i for i, (x, y) in enumerate(zip(_columns(a), _columns(b), strict=True))
     )
+    trace = column_subtraction(a, b)
     return draft(
         f"What is {a} − {b}?",
         {"operation": "subtract", "a": str(a), "b": str(b)},
         number_key(a - b),
-        [
-            step(
-                "Subtract column by column from the ones, "
-                "borrowing a ten when the top digit is smaller."
-            ),
-            step("The difference is", f"{a} - {b}", str(a - b)),
-        ],
-        [rule("smaller_from_larger", smaller)],
+        list(trace.steps),
+        [rule("smaller_from_larger", smaller, slips=[trace.slips["smaller_from_larger"]])],
     )
 
 
