@@ -61,7 +61,14 @@ def fit(
     out: Annotated[
         Path | None, typer.Option("--out", help="Write the parameters here (JSON).")
     ] = None,
-    forgetting: Annotated[bool, typer.Option("--forgetting", help="Fit P(forget) too.")] = False,
+    forgetting: Annotated[
+        bool,
+        typer.Option(
+            "--forgetting/--no-forgetting",
+            help="Fit P(forget) too (the default: the live update then forgets as fitted; "
+            "BKT with forgetting predicts held-out students better).",
+        ),
+    ] = True,
     restarts: Annotated[int, typer.Option(min=1, help="Random starts per skill.")] = 5,
     seed: Annotated[int, typer.Option(help="Seed of the random starts.")] = 0,
 ) -> None:
@@ -147,7 +154,8 @@ def evaluate(
     """Predict held-out students' responses in order; print AUC, RMSE, accuracy per model.
 
     Models: BKT, BKT with forgetting and the per-skill mean baseline, all fitted on the
-    training students in this run; pyBKT's published figures are printed for comparison.
+    training students in this run and scored through the tutor's live update function
+    (`bkt.update`); pyBKT's published figures are printed for comparison.
     """
     from tutor.learner.evaluate import cross_validate, evaluate_split
 
