@@ -13,12 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 
-from tutor.curriculum.checker import check_answer
+import sympy
+
+from tutor.curriculum.checker import CheckResult, check_answer, key_value
+from tutor.curriculum.generators.base import dec
 from tutor.curriculum.loader import render
 from tutor.curriculum.mentions import reveals_answer, wording_matches_spec
 from tutor.curriculum.model import STEP_OPERATIONS, Exercise, FixedItem
-from tutor.curriculum.notation import NotationError, code_notation, same_value
+from tutor.curriculum.notation import NotationError, code_notation, read_value, same_value
 from tutor.curriculum.pack import Pack
 
 MAX_EXAMPLES = 5  # failure descriptions kept per source
@@ -59,8 +63,9 @@ def exercise_problems(exercise: Exercise) -> list[str]:
         )
     for rule in exercise.misconceptions:
         for value in rule.answers:
-            typed = render(value, exercise.answer)
-            verdict = check_answer(exercise, typed)
+            typed, verdict = _typed(value, exercise)
+            if verdict is None:
+                continue  # a fraction where only a whole number or decimal reads as an answer
             named = verdict.misconception.id if verdict.misconception else None
             if verdict.status != "wrong" or named != rule.id:
                 problems.append(f"rule {rule.id} answer {typed!r} -> {verdict.status} ({named})")
@@ -68,7 +73,22 @@ def exercise_problems(exercise: Exercise) -> list[str]:
         problems.append(f"statement numbers differ from the spec: {exercise.statement!r}")
     if not reveals_answer(exercise.answer_text, exercise):
         problems.append(f"leak guard misses the answer text {exercise.answer_text!r}")
-    return problems  # + trace_problems(exercise): wired in once every generator has a trace
+    return problems + trace_problems(exercise)
+
+
+def _typed(value: sympy.Basic, exercise: Exercise) -> tuple[str, CheckResult | None]:
+    """A predicted wrong answer as a student could type it, with the checker's verdict: as a
+    fraction, else as a decimal (where the checker reads a fraction as a calculation left
+    undone); no verdict when neither form can be typed."""
+    typed = render(value, exercise.answer)
+    verdict = check_answer(exercise, typed)
+    if verdict.status != "malformed" or exercise.answer.kind != "number":
+        return typed, verdict
+    try:
+        typed = dec(Fraction(int(value.p), int(value.q)))
+    except ValueError:  # 1/3 has no decimal: a student cannot type it here
+        return typed, None
+    return typed, check_answer(exercise, typed)
 
 
 def trace_problems(exercise: Exercise) -> list[str]:
@@ -101,7 +121,7 @@ def trace_problems(exercise: Exercise) -> list[str]:
     last = steps[-1] if steps else None
     if last is None or last.result is None:
         problems.append("the last step has no result")
-    elif not check_answer(exercise, last.result).correct:
+    elif not _is_key(last.result, exercise):
         problems.append(f"the last step's result {last.result!r} is not the key")
     for rule in exercise.misconceptions:
         for slip in rule.slips:
@@ -112,6 +132,22 @@ def trace_problems(exercise: Exercise) -> list[str]:
             if found := code_notation(slip.student_step):
                 problems.append(f"rule {rule.id}: slip {slip.student_step!r} uses {found}")
     return problems
+
+
+def _is_key(result: str, exercise: Exercise) -> bool:
+    """Whether a step's result is the exercise's answer (in lowest terms where it must be)."""
+    key = exercise.answer
+    try:
+        value = read_value(result)
+    except NotationError:
+        return False
+    if isinstance(value, tuple):
+        return key.kind == "ratio" and key_value(
+            sympy.Tuple(*(sympy.Rational(p.numerator, p.denominator) for p in value)), key
+        ) == key_value(key.value, key)
+    if key.kind == "ratio" or value != key_value(key.value, key):
+        return False
+    return not key.simplest or result.strip() == exercise.answer_text
 
 
 def check_pack(

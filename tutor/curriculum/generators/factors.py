@@ -6,7 +6,7 @@ import math
 import random
 
 from tutor.curriculum.generators.base import Draft, draft, number_key, step
-from tutor.curriculum.generators.written import gcd_steps, lcm_steps
+from tutor.curriculum.generators.written import gcd_steps, lcm_steps, slip, sup
 from tutor.curriculum.misconceptions import rule
 
 
@@ -49,15 +49,45 @@ def power(rng: random.Random) -> Draft:
     base = rng.randint(2, 12)
     exponent = rng.randint(2, 3 if base > 5 else 5)
     answer = base**exponent
+    copies = " × ".join([str(base)] * exponent)
+    steps = [
+        step(
+            f"{base}{sup(exponent)} means {exponent} copies of {base} multiplied together: "
+            f"{copies}.",
+            operation="power",
+            operands=(str(base), str(exponent)),
+        )
+    ]
+    value = base
+    for k in range(2, exponent + 1):
+        steps.append(
+            step(
+                f"{base}{sup(k)} = {value} × {base} = {value * base}.",
+                f"{value} × {base}",
+                str(value * base),
+                operation="multiply",
+                operands=(str(value), str(base)),
+                question=f"What is {value} × {base}?",
+            )
+        )
+        value *= base
     return draft(
         f"What is {base}^{exponent}?",
         {"operation": "power", "base": str(base), "exponent": str(exponent)},
         number_key(answer),
+        steps,
         [
-            step(f"{base}^{exponent} means {exponent} copies of {base} multiplied together."),
-            step("Multiply them:", " * ".join([str(base)] * exponent), str(answer)),
+            rule(
+                "base_times_exponent",
+                base * exponent,
+                slips=[slip(0, f"{base} × {exponent} = {base * exponent}", copies)],
+            ),
+            rule(
+                "adds_instead",
+                base + exponent,
+                slips=[slip(0, f"{base} + {exponent} = {base + exponent}", copies)],
+            ),
         ],
-        [rule("base_times_exponent", base * exponent), rule("adds_instead", base + exponent)],
     )
 
 

@@ -9,6 +9,7 @@ numbers. Text uses proper notation: ×, ÷, − (U+2212) and a/b.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -16,8 +17,8 @@ from tutor.curriculum.generators.base import dec, frac, step
 from tutor.curriculum.model import SolutionStep, StepSlip
 
 MINUS = "−"
-PLACES = ("ones", "tens", "hundreds", "thousands", "ten thousands", "hundred thousands")
-UNITS = ("one", "ten", "hundred", "thousand", "ten thousand", "hundred thousand")
+PLACES = ("ones", "tens", "hundreds", "thousands", "ten thousands", "hundred thousands", "millions")
+UNITS = ("one", "ten", "hundred", "thousand", "ten thousand", "hundred thousand", "million")
 LIST_CAP = 10  # multiples or factors shown before "…"
 
 
@@ -35,13 +36,25 @@ def bracket(value: Fraction | int) -> str:
     return f"({show(value)})" if value < 0 else show(value)
 
 
+def slip(step_index: int, student_step: str, *also: str) -> StepSlip:
+    """A StepSlip whose numbers are those in the student's step, then `also` (the right ones)."""
+    found = re.findall(r"\d+(?:\.\d+)?(?:/\d+)?", student_step)
+    numbers = tuple(dict.fromkeys([*found, *also]))
+    return StepSlip(step_index, student_step, numbers)
+
+
+def sup(n: int) -> str:
+    """An exponent as superscript digits: 3 -> '³'."""
+    return str(n).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
 def digits(n: int) -> list[int]:
     """Digits from the ones column up."""
     return [int(c) for c in reversed(str(n))]
 
 
-def column(i: int) -> str:
-    return f"{PLACES[i]} column"
+def column(i: int, labels: tuple[str, ...] = PLACES) -> str:
+    return f"{labels[i]} column"
 
 
 @dataclass(frozen=True)
@@ -51,9 +64,27 @@ class Trace:
     steps: tuple[SolutionStep, ...]
     slips: dict[str, StepSlip]
 
+    def after(self, *first: SolutionStep) -> Trace:
+        """The same trace with `first` steps put before it (slips re-indexed)."""
+        moved = {
+            k: StepSlip(v.step_index + len(first), v.student_step, v.numbers)
+            for k, v in self.slips.items()
+        }
+        return Trace((*first, *self.steps), moved)
 
-def column_addition(a: int, b: int) -> Trace:
+
+def column_addition(
+    a: int,
+    b: int,
+    *,
+    labels: tuple[str, ...] = PLACES,
+    units: tuple[str, ...] = UNITS,
+    shown: tuple[str, str] | None = None,
+) -> Trace:
     """Column addition from the ones up, one step per column, carrying tens.
+
+    `labels` / `units` name the columns (hundredths, tenths, ones… for decimals scaled to
+    whole numbers); `shown` is how the two numbers are displayed in the last step.
 
     Slip `forgets_carry`: the first column that should add a carried 1 but does not (or, when
     only the top column carries, the top column where the carried 1 is dropped).
@@ -75,12 +106,12 @@ def column_addition(a: int, b: int) -> Trace:
             slips["forgets_carry"] = StepSlip(
                 len(steps), f"{x} + {y} = {x + y}", (str(x), str(y), str(x + y), str(total))
             )
-        name = column(i).capitalize()
-        carried = f" (with the 1 carried from the {PLACES[i - 1]})" if carry else ""
+        name = column(i, labels).capitalize()
+        carried = f" (with the 1 carried from the {labels[i - 1]})" if carry else ""
         if total >= 10 and not last:
             text = (
                 f"{name}: {expression} = {total}{carried}. Write {total % 10} and carry 1 "
-                f"{UNITS[i + 1]} to the {column(i + 1)}."
+                f"{units[i + 1]} to the {column(i + 1, labels)}."
             )
         else:
             text = f"{name}: {expression} = {total}{carried}. Write {total}."
@@ -91,8 +122,8 @@ def column_addition(a: int, b: int) -> Trace:
                 str(total),
                 operation="carry" if total >= 10 and not last else "add",
                 operands=tuple(parts),
-                place=column(i),
-                question=f"What is {expression} in the {column(i)}?",
+                place=column(i, labels),
+                question=f"What is {expression} in the {column(i, labels)}?",
             )
         )
         if total >= 10 and last and "forgets_carry" not in slips:
@@ -102,11 +133,28 @@ def column_addition(a: int, b: int) -> Trace:
                 (*parts, str(total), str(total % 10)),
             )
         carry = 1 if total >= 10 else 0
-    steps.append(step(f"So {a} + {b} = {a + b}.", f"{a} + {b}", str(a + b), operation="answer"))
+    x, y = shown or (str(a), str(b))
+    total_shown = str(a + b) if shown is None else _scaled_like(a + b, x, y)
+    steps.append(
+        step(f"So {x} + {y} = {total_shown}.", f"{x} + {y}", total_shown, operation="answer")
+    )
     return Trace(tuple(steps), slips)
 
 
-def column_subtraction(a: int, b: int) -> Trace:
+def _scaled_like(n: int, *shown: str) -> str:
+    """n written with as many decimal places as the shown numbers have."""
+    places = max((len(t.split(".")[1]) if "." in t else 0) for t in shown)
+    return dec(Fraction(n, 10**places))
+
+
+def column_subtraction(
+    a: int,
+    b: int,
+    *,
+    labels: tuple[str, ...] = PLACES,
+    units: tuple[str, ...] = UNITS,
+    shown: tuple[str, str] | None = None,
+) -> Trace:
     """Column subtraction from the ones up, one step per column, borrowing when the top digit
     is smaller (across zeros when the next digit is 0), in the numbers after each borrow.
 
@@ -120,7 +168,7 @@ def column_subtraction(a: int, b: int) -> Trace:
     slips: dict[str, StepSlip] = {}
     for i in range(len(top)):
         x, y = work[i], bottom[i]
-        name = column(i).capitalize()
+        name = column(i, labels).capitalize()
         if x < y:
             lender = next(j for j in range(i + 1, len(work)) if work[j] > 0)
             before = work[lender]
@@ -131,15 +179,15 @@ def column_subtraction(a: int, b: int) -> Trace:
             top_now = work[i]
             if lender == i + 1:
                 how = (
-                    f"borrow 1 {UNITS[i + 1]} from the {column(i + 1)} "
+                    f"borrow 1 {units[i + 1]} from the {column(i + 1, labels)} "
                     f"({before} becomes {before - 1})"
                 )
             else:
-                zeros = " and ".join(f"the {PLACES[k]}" for k in range(i + 1, lender))
+                zeros = " and ".join(f"the {labels[k]}" for k in range(i + 1, lender))
                 how = (
                     f"{zeros} {'has' if lender == i + 2 else 'have'} nothing to lend, so borrow "
-                    f"from the {column(lender)} ({before} becomes {before - 1}) and every 0 "
-                    "in between becomes 9"
+                    f"from the {column(lender, labels)} ({before} becomes {before - 1}) and "
+                    "every 0 in between becomes 9"
                 )
             text = (
                 f"{name}: {x} is smaller than {y}, so {how}. "
@@ -165,12 +213,19 @@ def column_subtraction(a: int, b: int) -> Trace:
                 str(top_now - y),
                 operation=operation,
                 operands=(str(top_now), str(y)),
-                place=column(i),
-                question=f"What is {expression} in the {column(i)}?",
+                place=column(i, labels),
+                question=f"What is {expression} in the {column(i, labels)}?",
             )
         )
+    x, y = shown or (str(a), str(b))
+    difference = str(a - b) if shown is None else _scaled_like(a - b, x, y)
     steps.append(
-        step(f"So {a} {MINUS} {b} = {a - b}.", f"{a} {MINUS} {b}", str(a - b), operation="answer")
+        step(
+            f"So {x} {MINUS} {y} = {difference}.",
+            f"{x} {MINUS} {y}",
+            difference,
+            operation="answer",
+        )
     )
     return Trace(tuple(steps), slips)
 
@@ -269,6 +324,23 @@ def gcd_steps(a: int, b: int) -> Trace:
     return Trace(tuple(steps), slips)
 
 
+def simplify_step(top: int, bottom: int) -> SolutionStep | None:
+    """'Simplify: divide top and bottom by g' for top/bottom, or None when it is in lowest
+    terms (a whole-number result is written whole: 12/4 = 3)."""
+    value = Fraction(top, bottom)
+    g = math.gcd(top, bottom)
+    if g == 1:
+        return None
+    return step(
+        f"Simplify: divide top and bottom by {g}: {top}/{bottom} = {frac(value)}.",
+        f"{top}/{bottom}",
+        frac(value),
+        operation="simplify",
+        operands=(f"{top}/{bottom}", str(g)),
+        question=f"What is {top}/{bottom} in its simplest form?",
+    )
+
+
 def unlike_fractions(a: int, b: int, c: int, d: int, sign: str) -> Trace:
     """a/b ± c/d over the lowest common denominator: find it, rewrite each fraction that
     changes, add or subtract the numerators, simplify.
@@ -319,7 +391,6 @@ def unlike_fractions(a: int, b: int, c: int, d: int, sign: str) -> Trace:
             )
         )
     total = x + y if sign == "+" else x - y
-    answer = Fraction(total, m)
     verb = "Add" if sign == "+" else "Subtract"
     steps.append(
         step(
@@ -333,18 +404,8 @@ def unlike_fractions(a: int, b: int, c: int, d: int, sign: str) -> Trace:
             question=f"What is {x} {symbol} {y}?",
         )
     )
-    if answer.denominator != m:
-        g = m // answer.denominator
-        steps.append(
-            step(
-                f"Simplify: divide top and bottom by {g}: {total}/{m} = {frac(answer)}.",
-                f"{total}/{m}",
-                frac(answer),
-                operation="simplify",
-                operands=(f"{total}/{m}", str(g)),
-                question=f"What is {total}/{m} in its simplest form?",
-            )
-        )
+    if (simplified := simplify_step(total, m)) is not None:
+        steps.append(simplified)
     slips = {
         "add_denominators" if sign == "+" else "subtract_denominators": StepSlip(
             0,
@@ -376,5 +437,8 @@ __all__ = [
     "listed",
     "show",
     "show_dec",
+    "simplify_step",
+    "slip",
+    "sup",
     "unlike_fractions",
 ]
