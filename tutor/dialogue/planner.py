@@ -1,0 +1,610 @@
+"""The dialogue policy: which moves a turn makes, decided from the turn's state alone.
+
+    intent / checked answer ─┐
+    TurnState (read in the   ├─► Planner ─► Reply(parts: str | MovePlan | Wording,
+      turn's transaction)   ─┘                     task, effects)
+
+The planner reads the state the `Tutor` read and returns what to say and what to change; it
+never opens a session or calls the model. Its rules, in the order a tutor follows them
+(notes/teaching.md):
+
+- a wrong answer: the verdict, then the step where it departs in the student's numbers
+  (contrast when the slip is known), then a sub-step question code checks;
+- a sub-step reply: right -> say so and go back to the exercise; wrong -> tell the step and go
+  back; never an attempt at the exercise;
+- hints climb a ladder grounded in the trace: authored hint, focus question on the first
+  unfinished step (a checked sub-step), the step's operation without its result, a worked
+  example on other numbers that still show the diagnosed slip;
+- the solution needs a genuine attempt and a hint first; frustration is acknowledged with a
+  smaller step, never answered with the solution;
+- after `STEP_BACK_AFTER` wrong answers in a row on a skill, step back to a prerequisite;
+- progress in words a child reads: right answers still needed, never probabilities.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from random import Random
+
+from prompts.plan import Learner, MovePlan
+from prompts.verify import numbers_in
+from students_db.records import ActiveExerciseRecord, AttemptRecord
+from tutor.curriculum import AnswerFormatError, CheckResult, parse_answer
+from tutor.curriculum.model import Exercise, MisconceptionRule
+from tutor.curriculum.pack import Pack
+from tutor.dialogue import moves, texts
+from tutor.dialogue.activity import next_activity
+from tutor.dialogue.concepts import concept_answer
+from tutor.dialogue.context import preferred_style
+from tutor.dialogue.effort import is_genuine_attempt
+from tutor.dialogue.hints import pick_similar
+from tutor.dialogue.intent import Classified, Intent
+from tutor.dialogue.mastery import StateChange
+from tutor.dialogue.moves import Current
+from tutor.dialogue.state import TurnState
+from tutor.dialogue.turns import (
+    CloseExercise,
+    CountHelp,
+    MarkSolutionShown,
+    OpenExercise,
+    Reply,
+    ReplyPart,
+    Wording,
+    substep_task,
+)
+from tutor.learner import bkt
+from tutor.learner.params import BktParams
+
+STEP_BACK_AFTER = 3  # wrong answers in a row on one skill before stepping back
+UNASSISTED_TO_MASTER = 3  # right answers without help a skill needs (DESIGN.md)
+MAX_TO_MASTER = 9  # the count a child reads is capped: "9 or more" is the same advice
+
+_GIVE_UP = re.compile(
+    r"\b(i\s+give\s+up|just\s+(tell|show|give)\s+me|tell\s+me\s+the\s+answer|"
+    r"what('?s|\s+is)\s+the\s+answer)\b"
+)
+_FRUSTRATED = re.compile(
+    r"\b(i\s+hate\s+(this|it|maths?|math)|this\s+is\s+(stupid|dumb|boring|too\s+hard|hard)|"
+    r"i\s+can'?t\s+do\s+(this|it)|i'?m\s+(bad|rubbish|terrible)\s+at|too\s+hard|ugh+)\b"
+)
+_DONT_KNOW = re.compile(r"\b(i\s+(don'?t|do\s+not)\s+know|no\s+idea|idk|dunno)\b")
+
+
+@dataclass(frozen=True)
+class Slip:
+    """Where a wrong answer departs from the trace: the step, and the student's version."""
+
+    step_index: int
+    student_step: str | None
+    misconception: str | None
+
+
+def feeling_of(text: str) -> str | None:
+    """ "give_up", "frustrated", "dont_know" or None: how a typed message sounds."""
+    lowered = " ".join(text.lower().split())
+    if _GIVE_UP.search(lowered):
+        return "give_up"
+    if _FRUSTRATED.search(lowered):
+        return "frustrated"
+    if _DONT_KNOW.search(lowered):
+        return "dont_know"
+    return None
+
+
+def learner_of(state: TurnState) -> Learner:
+    student = state.student
+    return Learner(
+        name=student.display_name,
+        grade=student.grade_level,
+        style=preferred_style(student.preferences),
+    )
+
+
+def slip_of(exercise: Exercise, result: CheckResult) -> Slip | None:
+    """The step a wrong answer departs at, when its misconception rule replayed one."""
+    rule = result.misconception
+    if rule is None:
+        return None
+    found = _rule_slip(rule, result.parsed)
+    if found is None or not 0 <= found.step_index < len(exercise.solution):
+        return Slip(_first_askable(exercise) or 0, None, rule.description)
+    return Slip(found.step_index, found.student_step or None, rule.description)
+
+
+def _rule_slip(rule: MisconceptionRule, parsed: str | None):  # type: ignore[no-untyped-def]
+    slips = [s for s in rule.slips if s is not None]
+    if not slips:
+        return None
+    for answer, slip in zip(rule.answers, rule.slips, strict=False):
+        if slip is not None and parsed is not None and str(answer) == parsed:
+            return slip
+    return slips[0]
+
+
+def _first_askable(exercise: Exercise, start: int = 0) -> int | None:
+    for index in range(start, len(exercise.solution)):
+        if worth_asking(exercise, index):
+            return index
+    return None
+
+
+def worth_asking(exercise: Exercise, index: int) -> bool:
+    """A step to ask as a sub-step: it has a question and a result, and its result is not
+    the exercise's answer (asking that would be asking the exercise again)."""
+    step = exercise.solution[index]
+    if not moves.askable(step) or step.result is None:
+        return False
+    return not same_value(step.result, exercise.answer_text) and not leaks(
+        moves.step_question(step) or "", exercise
+    )
+
+
+def leaks(text: str, exercise: Exercise) -> bool:
+    """True when `text` states the answer in a number the exercise's statement does not
+    give (a given number equal to the answer is no leak: the student can read it)."""
+    given = set(numbers_in(exercise.statement))
+    kept = _NUMBER_TOKEN.sub(
+        lambda m: "" if m.group(0).replace(",", "") in given else m.group(0), text
+    )
+    return _reveals(kept, exercise)
+
+
+_NUMBER_TOKEN = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:[./]\d+)?")
+
+
+def same_value(reply: str, expected: str) -> bool | None:
+    """Whether a sub-step reply equals the step's result (None: not readable as a number)."""
+    try:
+        got = parse_answer(reply)
+        want = parse_answer(expected.split("=")[-1])
+    except (AnswerFormatError, ValueError, TypeError):
+        return None
+    try:
+        return bool(got == want) or Fraction(str(got)) == Fraction(str(want))
+    except (ValueError, TypeError, ZeroDivisionError):
+        return bool(got == want)
+
+
+def answers_to_master(
+    p_known: float, params: BktParams, unassisted_right: int, *, limit: int = MAX_TO_MASTER
+) -> int:
+    """Right answers still needed for mastery: enough for P(known) to reach the threshold
+    under the live update, and at least `UNASSISTED_TO_MASTER` unassisted ones in all."""
+    needed, p = 0, p_known
+    while not bkt.is_mastered(p) and needed < limit:
+        p = bkt.update(p, True, params)
+        needed += 1
+    return min(max(needed, UNASSISTED_TO_MASTER - unassisted_right, 0), limit)
+
+
+def progress_words(skill_name: str, to_go: int, mastered: bool) -> str:
+    """Mastery as a child reads it: a count of right answers, never a probability."""
+    if mastered:
+        return f"You have mastered {skill_name}!"
+    if to_go >= MAX_TO_MASTER:
+        return f"Keep practising {skill_name}: every right answer counts."
+    answers = "answer" if to_go == 1 else "answers"
+    return f"{to_go} more right {answers} to master {skill_name}."
+
+
+class Planner:
+    """Decides a turn's moves. One instance serves every student (it keeps no state but the
+    random source that picks exercise seeds and worked examples)."""
+
+    def __init__(self, pack: Pack, rng: Random) -> None:
+        self._pack = pack
+        self._rng = rng
+
+    # -- requests ----------------------------------------------------------------------
+
+    def for_request(
+        self,
+        asked: Classified,
+        state: TurnState,
+        exercise: Exercise | None,
+        *,
+        text: str | None,
+        pending: int | None = None,
+    ) -> Reply:
+        """A request (button or typed): new exercise, hint, explanation, solution, a question,
+        frustration, small talk or off-topic. `pending`: the open sub-step, re-asked after a
+        question so it stays open."""
+        intent = asked.intent
+        if intent is Intent.ACKNOWLEDGE or (
+            text and intent is Intent.SOLUTION and feeling_of(text) == "give_up"
+        ):
+            return self.acknowledge(state, exercise, feeling_of(text or "") or "frustrated")
+        if intent in (Intent.NEW_EXERCISE, Intent.SKIP):
+            return self.next_exercise(state)
+        if intent is Intent.SMALL_TALK:
+            return Reply((_small_talk(text or "", has_exercise=exercise is not None),))
+        if intent in (Intent.CONCEPT, Intent.QUESTION, Intent.REDIRECT):
+            reply = self.question(state, exercise, asked, text or "")
+            return self._keep_open(reply, state, exercise, pending)
+        if exercise is None or state.active is None:
+            return Reply((texts.NO_EXERCISE,))
+        if intent is Intent.HINT:
+            return self.hint(state, exercise)
+        if intent is Intent.EXPLAIN:
+            return self.explain(state, exercise)
+        if intent is Intent.SOLUTION:
+            return self.solution(state, exercise)
+        return self._keep_open(
+            self.question(state, exercise, asked, text or ""), state, exercise, pending
+        )
+
+    def _keep_open(
+        self, reply: Reply, state: TurnState, exercise: Exercise | None, pending: int | None
+    ) -> Reply:
+        """After a question, the open sub-step is asked again (instead of the exercise)."""
+        if exercise is None or pending is None or not 0 <= pending < len(exercise.solution):
+            return reply
+        question = moves.step_question(exercise.solution[pending])
+        if question is None:
+            return reply
+        parts = tuple(
+            p for p in reply.parts if not (isinstance(p, str) and p.startswith(texts.restate("")))
+        )
+        return Reply(
+            (*parts, texts.back_to_step(question)),
+            task=substep_task(reply.task or "answer", pending),
+            effects=reply.effects,
+        )
+
+    def hint(self, state: TurnState, exercise: Exercise) -> Reply:
+        """The next rung of the ladder; the exercise restated after it."""
+        assert state.active is not None
+        rungs = self._rungs(state, exercise)
+        at = min(state.active.hints_used, len(rungs) - 1)
+        plan, task = rungs[at]
+        parts: list[ReplyPart] = [plan]
+        if state.active.hints_used >= len(rungs) - 1:
+            parts.append(texts.TOP_HINT_REACHED)
+        if plan.question is None:
+            parts.append(texts.restate(exercise.statement))
+        if self.solution_gate(state, exercise, after_hint=True) is None:
+            parts.append(texts.SOLUTION_OFFER)
+        return Reply(tuple(parts), task=task, effects=(CountHelp(),))
+
+    def explain(self, state: TurnState, exercise: Exercise) -> Reply:
+        """ "Explain again": a worked example on other numbers (counts as help)."""
+        current = self._current(state, exercise)
+        similar = self._similar(state, exercise)
+        if similar is None:
+            skill = self._pack.skills[exercise.skill_key]
+            text = texts.skill_overview(skill.name, skill.description)
+            plan = moves.concept(current, text, question="explain", learner=current.learner)
+            return Reply((plan, texts.restate(exercise.statement)), task="explain")
+        plan = moves.worked_example(current, similar)
+        parts = (plan, texts.restate(exercise.statement))
+        return Reply(parts, task="explain", effects=(CountHelp(),))
+
+    def solution(self, state: TurnState, exercise: Exercise) -> Reply:
+        """The worked solution behind its gate; when shown, the next exercise follows."""
+        refused = self.solution_gate(state, exercise)
+        if refused is not None:
+            return Reply((refused,), task="solution")
+        plan = moves.solution(self._current(state, exercise))
+        shown = Reply((plan,), task="solution", effects=(MarkSolutionShown(),))
+        return shown.then(self.next_exercise(state), task="solution")
+
+    def solution_gate(
+        self, state: TurnState, exercise: Exercise, *, after_hint: bool = False
+    ) -> str | None:
+        """None when the solution may be shown, else the sentence that says what is missing:
+        a genuine attempt (a wrong answer that is not a guess) and a hint first."""
+        active = state.active
+        if active is None:
+            return texts.NO_EXERCISE
+        if active.solution_shown:
+            return None
+        tried = state.tried
+        hinted = active.hints_used > 0 or after_hint
+        if tried and hinted:
+            return None
+        return texts.solution_gate(tried=tried, hinted=hinted)
+
+    def question(
+        self, state: TurnState, exercise: Exercise | None, asked: Classified, text: str
+    ) -> Reply:
+        """A typed question: the concept bank's entry (or the skill's description), the
+        current step where the question points at it, then back to the exercise."""
+        learner = learner_of(state)
+        current = self._current(state, exercise) if exercise is not None else None
+        if asked.intent is Intent.REDIRECT:
+            next_step = texts.restate(exercise.statement) if exercise else texts.ASK_NEW
+            return Reply((moves.redirect(current, next_step, learner=learner),), task="answer")
+        facts = self._concept_facts(state, exercise, asked)
+        plan = moves.concept(current, " ".join(facts), question=text, learner=learner)
+        parts: list[ReplyPart] = [plan]
+        if exercise is not None:
+            parts.append(texts.restate(exercise.statement))
+        return Reply(tuple(parts), task="answer")
+
+    def _concept_facts(
+        self, state: TurnState, exercise: Exercise | None, asked: Classified
+    ) -> tuple[str, ...]:
+        """The bank's entry for the asked topic and aspect; for a question about the current
+        step ("why?"), the step in the student's numbers first."""
+        skill = self._pack.skills.get(exercise.skill_key) if exercise is not None else None
+        topic = asked.topic or (skill.key if skill is not None else None)
+        facts: list[str] = []
+        if asked.about_step and exercise is not None:
+            index = self._unfinished_step(state, exercise)
+            if index is not None:
+                facts.append(moves.step_focus(exercise.solution[index]))
+        entry = None
+        if topic is not None and asked.intent is Intent.CONCEPT:
+            try:
+                entry = concept_answer(
+                    topic,
+                    asked.aspect or "what",
+                    self._rng,
+                    avoid=(lambda s: _reveals(s, exercise)) if exercise is not None else None,
+                )
+            except LookupError:
+                entry = None
+        if entry is not None:
+            facts.extend(entry.facts)
+        elif skill is not None:
+            facts.append(texts.skill_overview(skill.name, skill.description))
+        else:
+            facts.append(texts.NO_CONCEPT)
+        return tuple(facts)
+
+    def acknowledge(self, state: TurnState, exercise: Exercise | None, feeling: str) -> Reply:
+        """Acknowledge, then one smaller thing to do: a checked sub-step where there is one."""
+        learner = learner_of(state)
+        line = texts.FEELINGS[feeling]
+        if exercise is None or state.active is None:
+            plan = moves.acknowledge(None, line, texts.ASK_NEW, learner=learner)
+            return Reply((plan,), task="answer")
+        current = self._current(state, exercise)
+        index = self._unfinished_step(state, exercise)
+        if index is None:
+            plan = moves.acknowledge(
+                current, line, texts.restate(exercise.statement), learner=learner
+            )
+            return Reply((plan,), task="answer")
+        step = exercise.solution[index]
+        ask = moves.substep(current, step)
+        plan = moves.acknowledge(current, line, ask.template, learner=learner)
+        plan = _with_question(plan, ask)
+        return Reply((plan,), task=substep_task("answer", index), effects=(CountHelp(),))
+
+    # -- answers -------------------------------------------------------------------------
+
+    def after_right(self, state: TurnState, exercise: Exercise, change: StateChange) -> Reply:
+        """Praise ("with help" when it was), progress in counts, then the next exercise."""
+        skill = self._pack.skills[exercise.skill_key]
+        verdict = texts.right_verdict(len(state.attempts), assisted=change.assisted)
+        to_go = answers_to_master(
+            change.p_after,
+            state.bkt_params(skill.key, self._pack),
+            change.unassisted_after or 0,
+        )
+        words = progress_words(skill.name, to_go, change.mastered)
+        plan = moves.encourage(self._current(state, exercise), (words,))
+        p_known = {**state.p_known, exercise.skill_key: change.p_after}
+        due = tuple(k for k in state.due_reviews if k != exercise.skill_key)
+        following = self.next_exercise(state, p_known=p_known, due=due)
+        return Reply((verdict, plan), task="feedback").then(following, task="feedback")
+
+    def after_wrong(
+        self,
+        state: TurnState,
+        exercise: Exercise,
+        answer: str,
+        result: CheckResult,
+        *,
+        genuine: bool,
+    ) -> Reply:
+        """Verdict, the step in their numbers, a sub-step question; or a step back."""
+        current = self._current(state, exercise)
+        parts: list[ReplyPart] = [result.message]
+        slip = slip_of(exercise, result)
+        index = slip.step_index if slip is not None else _first_askable(exercise)
+        task = "feedback"
+        effects: tuple = ()
+        if slip is not None:
+            step = exercise.solution[slip.step_index]
+            if slip.student_step:
+                told = moves.contrast(current, step, student_step=slip.student_step, answer=answer)
+            else:
+                told = moves.locate(current, step, answer=answer, misconception=None)
+            if not leaks(told.template, exercise):
+                parts.append(told)
+        if self._wrong_in_a_row(state, exercise) + 1 >= STEP_BACK_AFTER:
+            back = self.step_back(state, exercise)
+            if back is not None:
+                return Reply(tuple(parts)).then(back, task="stepback")
+        if index is not None and worth_asking(exercise, index):
+            parts.append(moves.substep(current, exercise.solution[index]))
+            task = substep_task("feedback", index)
+            effects = (CountHelp(),)
+        else:
+            parts.append(texts.HINT_OFFER)
+        assert state.active is not None
+        tried = genuine or state.tried
+        if tried and state.active.hints_used > 0 or state.active.solution_shown:
+            parts.append(texts.SOLUTION_OFFER)
+        return Reply(tuple(parts), task=task, effects=effects)
+
+    def after_substep(
+        self, state: TurnState, exercise: Exercise, step_index: int, reply: str, right: bool
+    ) -> Reply:
+        """A sub-step reply (never an attempt at the exercise): verdict, then the exercise."""
+        current = self._current(state, exercise)
+        step = exercise.solution[step_index]
+        plan = moves.substep_done(current, step, right=right, reply=reply)
+        return Reply((plan, texts.restate(exercise.statement)), task="hint")
+
+    def step_back(self, state: TurnState, exercise: Exercise) -> Reply | None:
+        """An exercise of the weakest prerequisite, with the reason a teacher reads."""
+        skill = self._pack.skills[exercise.skill_key]
+        options = [k for k in skill.prerequisites if k in self._pack.skills]
+        if not options:
+            return None
+        weakest = min(options, key=lambda k: state.known(k, self._pack))
+        easier = self._pack.skills[weakest]
+        reason = texts.step_back_reason(STEP_BACK_AFTER, skill.name, easier.name)
+        new = self._pack.exercise(weakest, self._rng.randrange(2**31))
+        parts: tuple[ReplyPart, ...] = (texts.step_back(easier.name), Wording(new))
+        return Reply(parts, task="stepback", effects=(OpenExercise(new, "practice", reason),))
+
+    # -- the next exercise ---------------------------------------------------------------
+
+    def next_exercise(
+        self,
+        state: TurnState,
+        *,
+        p_known: Mapping[str, float] | None = None,
+        due: Sequence[str] | None = None,
+    ) -> Reply:
+        activity = next_activity(
+            self._pack,
+            p_known=state.p_known if p_known is None else p_known,
+            due_reviews=state.due_reviews if due is None else tuple(due),
+            assigned=state.assigned,
+            now=state.now,
+        )
+        if activity.kind == "done":
+            return Reply((texts.ALL_DONE,), task="exercise", effects=(CloseExercise(),))
+        exercise = self._pack.exercise(activity.skill_key, self._rng.randrange(2**31))
+        kind = "review" if activity.kind == "review" else "practice"
+        parts = (texts.NEXT_UP.format(reason=activity.reason), Wording(exercise))
+        return Reply(
+            parts, task="exercise", effects=(OpenExercise(exercise, kind, activity.reason),)
+        )
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _current(self, state: TurnState, exercise: Exercise) -> Current:
+        skill = self._pack.skills[exercise.skill_key]
+        return Current(exercise, skill.name, learner_of(state))
+
+    def _slip_now(self, state: TurnState, exercise: Exercise) -> Slip | None:
+        """The slip of the student's last wrong answer on this exercise, re-diagnosed."""
+        from tutor.curriculum import check_answer  # cheap: the answer was checked before
+
+        for attempt in _attempts_on(state, exercise):
+            if attempt.correct:
+                return None
+            if attempt.misconception_id:
+                return slip_of(exercise, check_answer(exercise, attempt.answer))
+            return None
+        return None
+
+    def _unfinished_step(self, state: TurnState, exercise: Exercise) -> int | None:
+        """The first unfinished step: the slip's step, else the first askable one."""
+        slip = self._slip_now(state, exercise)
+        if slip is not None and worth_asking(exercise, slip.step_index):
+            return slip.step_index
+        return _first_askable(exercise)
+
+    def _rungs(self, state: TurnState, exercise: Exercise) -> list[tuple[MovePlan, str]]:
+        """The ladder for this exercise, each rung a plan with its stored task: authored
+        hint, focus sub-step, the step's operation, a worked example. A rung whose wording
+        would state the answer is left out."""
+        current = self._current(state, exercise)
+        rungs: list[tuple[MovePlan, str]] = []
+        if exercise.hints:
+            rungs.append((moves.hint_authored(current, exercise.hints[0]), "hint"))
+        index = self._unfinished_step(state, exercise)
+        if index is not None:
+            step = exercise.solution[index]
+            rungs.append(
+                (moves.substep(current, step, kind="hint_focus"), substep_task("hint", index))
+            )
+            rungs.append((moves.hint_operation(current, step), "hint"))
+        similar = self._similar(state, exercise)
+        if similar is not None:
+            rungs.append((moves.worked_example(current, similar), "hint"))
+        kept = [(plan, task) for plan, task in rungs if not leaks(plan.template, exercise)]
+        if not kept:
+            plan = moves.hint_authored(current, texts.SAFE_HINT)
+            kept.append((plan, "hint"))
+        return kept
+
+    def _similar(self, state: TurnState, exercise: Exercise) -> Exercise | None:
+        """Same operation, other numbers, and the diagnosed slip still visible in it."""
+        slip_rule = _last_misconception(state, exercise)
+        for _ in range(4):
+            found = pick_similar(
+                self._pack,
+                exercise,
+                leaks=lambda text: _reveals(text, exercise),
+                rng=self._rng,
+            )
+            if found is None:
+                return None
+            if slip_rule is None or any(r.id == slip_rule for r in found.misconceptions):
+                return found
+        return found
+
+    def _wrong_in_a_row(self, state: TurnState, exercise: Exercise) -> int:
+        """Wrong answers in a row on this exercise's skill before this one (newest first)."""
+        count = 0
+        for attempt in state.attempts:
+            if attempt.skill_key != exercise.skill_key:
+                continue
+            if attempt.correct:
+                break
+            count += 1
+        return count % STEP_BACK_AFTER
+
+
+def solution_open(
+    active: ActiveExerciseRecord, attempts: Sequence[AttemptRecord], exercise: Exercise
+) -> bool:
+    """The solution gate as the progress panel reads it (the Solution button): shown
+    already, or a hint and a genuine attempt at this very exercise."""
+    if active.solution_shown:
+        return True
+    if active.hints_used == 0:
+        return False
+    mine = [a.answer for a in attempts if (a.exercise_id, a.seed) == (exercise.id, exercise.seed)]
+    return any(
+        is_genuine_attempt(answer, exercise, earlier_answers=mine[i + 1 :])
+        for i, answer in enumerate(mine)
+    )
+
+
+def _attempts_on(state: TurnState, exercise: Exercise) -> list[AttemptRecord]:
+    """The student's attempts at this very exercise, newest first."""
+    return [a for a in state.attempts if a.exercise_id == exercise.id and a.seed == exercise.seed]
+
+
+def _last_misconception(state: TurnState, exercise: Exercise) -> str | None:
+    for attempt in _attempts_on(state, exercise):
+        return attempt.misconception_id
+    return None
+
+
+def _reveals(text: str, exercise: Exercise) -> bool:
+    from tutor.curriculum import reveals_answer
+
+    return bool(reveals_answer(text, exercise))
+
+
+def _with_question(plan: MovePlan, ask: MovePlan) -> MovePlan:
+    """`plan` carrying `ask`'s checked question (the acknowledgement ends with it)."""
+    from dataclasses import replace
+
+    return replace(
+        plan,
+        numbers=tuple(dict.fromkeys((*plan.numbers, *ask.numbers))),
+        must_say=ask.must_say,
+        question=ask.question,
+        expected=ask.expected,
+        answer_forms=ask.answer_forms,
+    )
+
+
+def _small_talk(text: str, *, has_exercise: bool) -> str:
+    if text.lower().startswith(("thank", "thx")):
+        return texts.SMALL_TALK_THANKS
+    return texts.SMALL_TALK if has_exercise else texts.SMALL_TALK_NO_EXERCISE
