@@ -25,13 +25,13 @@ def one_step_add(rng: random.Random) -> Draft:
     x, a = rng.randint(-10, 30), rng.randint(1, 30)
     if rng.random() < 0.5:
         c = x + a
-        text = f"x + {a} = {c}"
+        text = f"x + {a} = {show(c)}"
         undo, verb, inverse = f"{show(c)} {MINUS} {a}", "subtract", "− " + str(a)
         wrong, wrong_step = x + 2 * a, f"x = {show(c)} + {a} = {show(x + 2 * a)}"
         left = f"{bracket(x)} + {a}"
     else:
         c = x - a
-        text = f"x − {a} = {c}"
+        text = f"x − {a} = {show(c)}"
         undo, verb, inverse = f"{show(c)} + {a}", "add", "+ " + str(a)
         wrong, wrong_step = x - 2 * a, f"x = {show(c)} {MINUS} {a} = {show(x - 2 * a)}"
         left = f"{bracket(x)} {MINUS} {a}"
@@ -68,7 +68,7 @@ def one_step_mult(rng: random.Random) -> Draft:
     while x == 0:
         x = rng.randint(-10, 15)
     b = a * x
-    text = f"{a}x = {b}"
+    text = f"{a}x = {show(b)}"
     return draft(
         f"Solve {text}.",
         {"operation": "solve_equation", "equation": text},
@@ -106,7 +106,7 @@ def two_step(rng: random.Random) -> Draft:
     sign = rng.choice("+-")
     c = a * x + b if sign == "+" else a * x - b
     shift = -b if sign == "+" else b
-    text = f"{a}x {'+' if sign == '+' else '−'} {b} = {c}"
+    text = f"{a}x {'+' if sign == '+' else '−'} {b} = {show(c)}"
     undo_op = MINUS if sign == "+" else "+"
     wrong_op = "+" if sign == "+" else MINUS
     middle = c + shift
@@ -156,7 +156,7 @@ def two_step_divide(rng: random.Random) -> Draft:
     a, k, b = rng.randint(2, 9), rng.randint(-6, 10), rng.randint(1, 15)
     x = a * k
     c = k + b
-    text = f"x/{a} + {b} = {c}"
+    text = f"x/{a} + {b} = {show(c)}"
     return draft(
         f"Solve {text}.",
         {"operation": "solve_equation", "equation": text},

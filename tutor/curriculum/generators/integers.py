@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from tutor.curriculum.generators.base import Draft, draft, number_key, signed, step
+from tutor.curriculum.generators.base import Draft, draft, number_key, step
 from tutor.curriculum.generators.written import MINUS, bracket, show, slip
 from tutor.curriculum.misconceptions import rule
 
@@ -46,7 +46,7 @@ def add_sub(rng: random.Random) -> Draft:
             ),
         )
     return draft(
-        f"What is {signed(x)} {'+' if op == '+' else '-'} {signed(y)}?",
+        f"What is {shown}?",
         {"operation": "add" if op == "+" else "subtract", "a": str(x), "b": str(y)},
         number_key(answer),
         [
@@ -75,7 +75,7 @@ def mul_div(rng: random.Random) -> Draft:
         x, y, op, answer = -a * b, b, "÷", -a
     else:
         x, y, op, answer = a * b, -b, "÷", -a
-    text = f"{signed(x)} {op} {signed(y)}"
+    text = f"{bracket(x)} {op} {bracket(y)}"
     shown = f"{bracket(x)} {op} {bracket(y)}"
     size = f"{abs(x)} {op} {abs(y)}"
     same = (x < 0) == (y < 0)
