@@ -49,7 +49,7 @@ def is_genuine_attempt(
         scale = max(abs(key), Fraction(1))
         if abs(value) > 100 * scale + 100:
             return False
-        if value in (0, 1) and abs(key) >= 10:
+        if value in (0, 1) and abs(key) >= 2:  # the first thing typed, not a try
             return False
     return True
 
