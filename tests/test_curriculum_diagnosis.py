@@ -150,3 +150,12 @@ def test_the_fixed_items_misconceptions_point_at_a_step(pack: Pack) -> None:
                 found = diagnose(exercise, value)
                 assert found is not None and found.misconception_id == rule.id, item.id
                 assert found.step_index is not None and found.student_step_text, item.id
+
+
+def test_a_decimal_sum_is_compared_column_by_column_in_hundredths(pack: Pack) -> None:
+    exercise = pack.exercise_by_id("gen:decimals.add_sub", 1)  # 2.38 + 8.3 = 10.68
+    assert exercise.statement == "What is 2.38 + 8.3?"
+    found = diagnose(exercise, "10.78")
+    assert found is not None and found.misconception_id is None
+    assert found.place == "tenths column" and found.student_step_text.startswith("7 ")
+    assert (found.step.expression, found.step.result) == ("3 + 3", "6")

@@ -4,7 +4,7 @@ numbers, so feedback can point at the column, the denominator, the step.
     wrong answer ──► a catalogued misconception predicts it? ──yes──► its replayed StepSlip
                           │ no                                        (generator, same numbers)
                           ▼
-            whole-number + − ×: the first column whose digit differs
+     column + − × (whole numbers, decimals): the first column whose digit differs
                           │ no
                           ▼
             equal to an earlier step's result: stopped there, the next step is missing
@@ -31,6 +31,8 @@ from tutor.curriculum.notation import NotationError, read_value
 
 StudentValue = Fraction | tuple[Fraction, ...]
 COLUMN_OPERATIONS = ("add", "subtract", "multiply")  # spec operations checked column by column
+COLUMN_SCALES = {"whole": 1, "decimals": 100}  # generator groups written in columns: the
+# answer times this is the whole number whose digits the column steps write
 
 
 @dataclass(frozen=True)
@@ -134,18 +136,23 @@ def _display(value: StudentValue, exercise: Exercise) -> str:
 def _first_differing_column(
     exercise: Exercise, value: StudentValue, shown: str
 ) -> Diagnosis | None:
-    """Whole-number +, −, ×: the lowest column where the student's digit is not the key's."""
+    """Column +, − and × (whole numbers; decimals in hundredths): the lowest column where the
+    student's digit is not the key's."""
+    scale = COLUMN_SCALES.get(exercise.id.removeprefix("gen:").split(".")[0])
     if (
-        not exercise.id.startswith("gen:whole.")
+        scale is None
         or exercise.spec.get("operation") not in COLUMN_OPERATIONS
         or not isinstance(value, Fraction)
-        or value.denominator != 1
+        or (value * scale).denominator != 1
         or value < 0
     ):
         return None
-    right = str(int(key_value(exercise.answer.value, exercise.answer)))[::-1]
-    theirs = str(int(value))[::-1]
-    columns = [(i, s) for i, s in enumerate(exercise.solution) if s.place]
+    key = key_value(exercise.answer.value, exercise.answer)
+    right = str(int(key * scale))[::-1]
+    theirs = str(int(value * scale))[::-1]
+    columns = [
+        (i, s) for i, s in enumerate(exercise.solution) if s.place and s.place.endswith("column")
+    ]
     if not columns:
         return None
     for place in range(max(len(right), len(theirs))):
