@@ -141,8 +141,8 @@ def test_column_addition_shows_every_carry() -> None:
 
 def test_lcm_lists_multiples_up_to_the_first_shared_one() -> None:
     trace = lcm_steps(6, 4)
-    assert trace.steps[0].text == "Multiples of 6: 6, 12, 18, …"
-    assert trace.steps[1].text == "Multiples of 4: 4, 8, 12, 16, …"
+    assert trace.steps[0].text == "Multiples of 6: 6, 12, 18 and so on."
+    assert trace.steps[1].text == "Multiples of 4: 4, 8, 12, 16 and so on."
     assert (trace.steps[2].expression, trace.steps[2].result) == ("6 × 2", "12")
 
 

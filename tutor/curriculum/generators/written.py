@@ -254,12 +254,12 @@ def lcm_steps(a: int, b: int) -> Trace:
     m = a * b // math.gcd(a, b)
     steps = [
         step(
-            f"Multiples of {a}: {listed(multiples_list(a, m + a))}, …",
+            f"Multiples of {a}: {listed(multiples_list(a, m + a))} and so on.",
             operation="multiples",
             operands=(str(a),),
         ),
         step(
-            f"Multiples of {b}: {listed(multiples_list(b, m + b))}, …",
+            f"Multiples of {b}: {listed(multiples_list(b, m + b))} and so on.",
             operation="multiples",
             operands=(str(b),),
         ),
