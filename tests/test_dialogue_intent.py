@@ -48,6 +48,12 @@ CASES = [
     ("do you like football?", SUB, Intent.REDIRECT, None, None),
     ("what's your name?", SUB, Intent.REDIRECT, None, None),
     ("hello", SUB, Intent.SMALL_TALK, None, None),
+    ("ok cool", SUB, Intent.SMALL_TALK, None, None),
+    ("I hate percentages", SUB, Intent.ACKNOWLEDGE, None, None),
+    ("where should i begin", SUB, Intent.HINT, None, None),
+    ("what is 12 divided by 48?", SUB, Intent.HINT, None, None),
+    ("can you explain it a different way", SUB, Intent.EXPLAIN, None, None),
+    ("this doesn't make any sense to me", SUB, Intent.EXPLAIN, None, None),
 ]
 
 

@@ -63,7 +63,8 @@ def _rx(*alternatives: str) -> re.Pattern[str]:
 
 
 _FRUSTRATION = _rx(
-    r"\bi\s*(really\s+|just\s+)?(hate|h8|dont\s+like|don't\s+like|do\s+not\s+like)\s+"
+    r"\bi\s*(really\s+|just\s+|so\s+)?(hate|h8|can'?t\s+stand)\b",
+    r"\bi\s*(really\s+|just\s+)?(dont\s+like|don't\s+like|do\s+not\s+like)\s+"
     r"(this|it|maths?|fractions?|decimals?|numbers?|you|school|homework|these|that)\b",
     r"\b(this|it|that|maths?|these)\s*(is|'s|s|are)\s+(so\s+|too\s+|really\s+|just\s+)?"
     r"(stupid|dumb|boring|pointless|useless|impossible|annoying|rubbish|hard|difficult|"
@@ -102,7 +103,7 @@ _HINT = _rx(
     r"(hint|clue|help)\b",
     r"\bi('?m| am)\s+stuck\b|\bstuck\b",
     r"\b(can|could|will|would)\s+(you|u)\s+(please\s+)?help\b|\bhelp\s+(me|please|pls)\b",
-    r"\bwhere\s+do\s+i\s+(start|begin)\b|\bwhat\s+do\s+i\s+do\b|\bwhat\s+should\s+i\s+do\b",
+    r"\bwhere\s+(do|should|can|would)\s+i\s+(start|begin)\b|\bnext\s+step\b|\bwhat\s+do\s+i\s+do\b|\bwhat\s+should\s+i\s+do\b",
     r"\bhow\s+(do|should|can)\s+i\s+(do|start|solve|work\s+out|begin|answer)\s+"
     r"(this|it|that|the\s+question|this\s+one)\b",
     r"\bwhat('?s| is)\s+the\s+first\s+step\b|\bwhat\s+next\b|\bwhat\s+now\b",
@@ -111,15 +112,18 @@ _EXPLAIN = _rx(
     r"^explain\b|\bexplain\s+(it|this|that)?\s*(again|more|differently|please)?\s*[.!?]*$",
     r"\bi\s+(still\s+)?(don'?t|do\s+not|dont)\s+(understand|get\s+it|get\s+this|get\s+that|"
     r"see\s+why|follow)\b",
-    r"\bconfused\b|\bconfusing\b|\bmakes?\s+no\s+sense\b|\bdoesn'?t\s+make\s+sense\b",
+    r"\bconfused\b|\bconfusing\b|\bmakes?\s+(no|any)\s+sense\b|"
+    r"\b(doesn'?t|does\s+not|don'?t)\s+make\s+(any\s+)?sense\b",
+    r"\bexplain\b.*\b(again|different|differently|another\s+way|simpler|better|slower)\b",
     r"^(huh|what|wait|eh)\s*[?!.]*$|\bwhat\s+do\s+you\s+mean\b|\bi('?m|\s+am)\s+(so\s+|completely\s+)?lost\b",
 )
 _ASPECT: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
     (
         "when",
         _rx(
-            r"\bhow\s+do\s+(i|you|we)\s+know\s+(when|if|whether|which)\b",
+            r"\bhow\s+do\s+(i|you|we)\s+know\s+(when|if|whether|which|where)\b",
             r"^when\b",
+            r"^(do|does|should|must|can)\s+(i|we|you)\s+(need|have\s+to|always|use)\b",
             r"\bwhen\s+(do|should|can|must|would)\s+(i|you|we)\b",
         ),
     ),
@@ -157,18 +161,23 @@ _ASPECT: tuple[tuple[Aspect, re.Pattern[str]], ...] = (
 _STEP_WORDS = re.compile(
     r"\b(this|that|the\s+step|this\s+step|that\s+step|there|here|these|those|work|works)\b"
 )
-_ARITHMETIC = re.compile(r"\d\s*([-+*/×÷−^x]|times|plus|minus|divided|over|of)\s*\d")
+_ARITHMETIC = re.compile(
+    r"\d\s*([-+*/×÷−^x]|times|plus|minus|divided\s+by|multiplied\s+by|over|of|take\s+away)"
+    r"\s*\d"
+)
 _MATHS_WORDS = re.compile(
-    r"\b(maths?|number|numbers|digit|sum|add|adding|plus|minus|subtract|times|multiply|"
-    r"divide|division|fraction|decimal|percent|ratio|equation|answer|question|exercise|"
+    r"\b(maths?|number|numbers|digit|sum|add|adding|added|plus|minus|subtract\w*|times|"
+    r"multipl\w*|divid\w*|division|fractions?|decimals?|percent\w*|ratio|equation|answer|"
+    r"question|exercise|top|bottoms?|numerators?|denominators?|"
     r"step|problem|solve|calculate|work\s+out|column|point|equal|equals|bigger|smaller|"
     r"half|quarter|third|negative|positive|square|cube|power|multiple|factor|even|odd)\b"
 )
-_SMALL_TALK = re.compile(
-    r"^(hi|hello|hey|hiya|yo|good\s+(morning|afternoon|evening)|thanks?(\s+you)?|thank\s+you|"
+_SMALL_WORD = (
+    r"(hi|hello|hey|hiya|yo|good\s+(morning|afternoon|evening)|thanks?(\s+you)?|thank\s+you|"
     r"thx|ty|ok(ay)?|k|cool|nice|great|bye|goodbye|see\s+you|lol|yes|no|yep|yeah|nope|"
-    r"got\s+it|i\s+see|oh|ah|right|sure)\b[\s!.,:)]*$"
+    r"got\s+it|i\s+see|oh|ah|right|sure|awesome)"
 )
+_SMALL_TALK = re.compile(rf"^{_SMALL_WORD}([\s,!.]+{_SMALL_WORD}){{0,2}}[\s!.,:)]*$")
 _ANSWER_PREFIX = re.compile(
     r"^(is\s+it|it'?s|it\s+is|i\s+think\s+(it'?s|it\s+is)?|i\s+got|my\s+answer\s+is|"
     r"the\s+answer\s+is|answer\s*:?|maybe|so|um+|uh+|err*|hmm+)\s*",
@@ -228,7 +237,8 @@ def _concept_question(text: str, *, has_exercise: bool, skill_key: str | None) -
     if has_exercise and _ARITHMETIC.search(text) and aspect in ("what", "how"):
         return Classified(Intent.HINT)
     bank = default_bank()
-    found = bank.match(text, skill_key=skill_key, aspect=aspect)
+    asked = text.replace("difference between", "between")  # "the difference between a and b"
+    found = bank.match(asked, skill_key=skill_key, aspect=aspect)
     generic_elsewhere = (
         found is not None
         and found.generic
