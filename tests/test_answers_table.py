@@ -265,3 +265,24 @@ def test_parse_answer_returns_sympy_objects() -> None:
     assert parse_answer("x = 3") == sympy.Eq(sympy.Symbol("x"), 3)
     assert parse_answer("3:4") == sympy.Tuple(3, 4)
     assert parse_answer("2x + 1") == 2 * sympy.Symbol("x") + 1
+
+
+def test_every_generator_takes_its_key_and_refuses_its_question_typed_back() -> None:
+    """Over the shipped pack: the displayed key is an answer; "What is A − B?" typed back as
+    "A − B", or the key as a sum ("k + 1 − 1"), is a calculation, not an answer."""
+    from tutor.curriculum import load_default_pack
+
+    pack = load_default_pack()
+    typed_back = 0
+    for skill in pack.skills:
+        for seed in range(10):
+            exercise = pack.exercise(skill, seed)
+            assert check_answer(exercise, exercise.answer_text).correct, exercise
+            question = exercise.statement.removeprefix("What is ").removesuffix("?")
+            if question != exercise.statement and " of " not in question:
+                typed_back += 1
+                assert check_answer(exercise, question).status == BAD, exercise.statement
+            if exercise.answer.kind == "number" and not exercise.answer.variable:
+                sum_form = f"{exercise.answer_text} + 1 - 1"
+                assert check_answer(exercise, sum_form).status == BAD, sum_form
+    assert typed_back > 100
