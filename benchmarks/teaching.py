@@ -295,6 +295,7 @@ def points_at_step(reply: str, exercise: Exercise, answer: str) -> bool | None:
 
 def bench_wrong_answers(pack, school: School, tutor: Tutor, seeds: int) -> list[str]:
     pointed, located = Tally(), Tally()
+    misses: dict[str, str] = {}
     errors = 0
     for exercise, _rule, answer in misconception_cases(pack, seeds):
         student = school.student()
@@ -312,9 +313,13 @@ def bench_wrong_answers(pack, school: School, tutor: Tutor, seeds: int) -> list[
         located.add(profile, ok is not None)
         if ok is not None:
             pointed.add(profile, ok)
+        if ok is False and profile not in misses:
+            misses[profile] = f"{exercise.statement} | {answer} | {' '.join(reply.split())}"
     lines = ["2. Wrong answers from catalogued misconceptions (by area)"]
     lines += located.lines(" the trace locates the slip to a step", "100%")
     lines += pointed.lines(" of those, the reply names the place and the step's numbers", "100%")
+    for profile, example in sorted(misses.items()):
+        lines.append(f"  e.g. missed ({profile}): {example[:260]}")
     if errors:
         lines.append(f"  tutor errors: {errors}")
     return lines
@@ -325,6 +330,8 @@ def bench_wrong_answers(pack, school: School, tutor: Tutor, seeds: int) -> list[
 
 def bench_hints(pack, school: School, tutor: Tutor, seeds: int, levels: int = 4) -> list[str]:
     informative = Tally()
+    misses: dict[str, int] = {}
+    examples: dict[str, str] = {}
     errors = 0
     for skill in pack.skills.values():
         for seed in range(seeds):
@@ -343,12 +350,19 @@ def bench_hints(pack, school: School, tutor: Tutor, seeds: int, levels: int = 4)
                 sentences = {s for s in split_sentences(body) if len(s) > 3}
                 new = sentences - said
                 mentions = bool(own & numbers_in(body))
-                informative.add(skill.key.split(".")[0], bool(new) and mentions)
+                area = skill.key.split(".")[0]
+                informative.add(area, bool(new) and mentions)
+                if not (new and mentions):
+                    why = "nothing new" if not new else "none of its numbers"
+                    misses[why] = misses.get(why, 0) + 1
+                    examples.setdefault(why, f"level {_level + 1}, {exercise.statement} | {body}")
                 said |= sentences
     lines = [f"3. Hint ladder: {levels} levels per exercise, {seeds} exercise(s) per skill"]
     lines += informative.lines(
         " levels adding a new sentence and using the exercise's numbers", "100%"
     )
+    for why, count in sorted(misses.items()):
+        lines.append(f"  missed, {why}: {count}; e.g. " + " ".join(examples[why].split())[:240])
     if errors:
         lines.append(f"  tutor errors: {errors}")
     return lines
