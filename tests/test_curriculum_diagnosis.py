@@ -159,3 +159,11 @@ def test_a_decimal_sum_is_compared_column_by_column_in_hundredths(pack: Pack) ->
     assert found is not None and found.misconception_id is None
     assert found.place == "tenths column" and found.student_step_text.startswith("7 ")
     assert (found.step.expression, found.step.result) == ("3 + 3", "6")
+
+
+def test_an_unsimplified_right_value_points_at_the_simplify_step(pack: Pack) -> None:
+    exercise = pack.exercise_by_id("gen:decimals.decimal_to_fraction", 1)  # 0.18 = 9/50
+    found = diagnose(exercise, "18/100")
+    assert found is not None and found.step.operation == "simplify"
+    assert found.step.result == "9/50" and "18/100" in found.student_step_text
+    assert diagnose(exercise, "9/50") is None

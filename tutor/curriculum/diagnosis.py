@@ -76,14 +76,18 @@ def diagnose(
     exercise: Exercise, answer: str | StudentValue | int | sympy.Basic
 ) -> Diagnosis | None:
     """The first step a wrong answer departs at; None when it is right or cannot be read.
+    (A right value typed unsimplified where lowest terms are asked points at the simplify
+    step.)
 
     `answer` is what the student typed (read like the checker reads it) or a value in the
     key's domain (a Fraction, a percentage as its fraction, a tuple of ratio parts).
     """
     value = _student_value(exercise, answer)
-    if value is None or value == key_value(exercise.answer.value, exercise.answer):
+    if value is None:
         return None
     shown = answer.strip() if isinstance(answer, str) else _display(value, exercise)
+    if value == key_value(exercise.answer.value, exercise.answer):
+        return _not_simplified(exercise, answer, shown)
     for rule in exercise.misconceptions:
         for i, predicted in enumerate(rule.answers):
             if key_value(predicted, exercise.answer) != value:
@@ -168,6 +172,33 @@ def _first_differing_column(
             None, index, step, text, step.place, tuple(n for n in (got, want) if n), shown
         )
     return None
+
+
+def _not_simplified(
+    exercise: Exercise, answer: str | StudentValue | int | sympy.Basic, shown: str
+) -> Diagnosis | None:
+    """The right value where lowest terms are asked, typed unsimplified: the simplify step."""
+    if not (exercise.answer.simplest and isinstance(answer, str)):
+        return None
+    try:
+        if not read_answer(answer).unsimplified:
+            return None
+    except AnswerFormatError:
+        return None
+    index = next(
+        (
+            i
+            for i in reversed(range(len(exercise.solution)))
+            if exercise.solution[i].operation == "simplify"
+        ),
+        None,
+    )
+    if index is None:
+        return None
+    step = exercise.solution[index]
+    return Diagnosis(
+        None, index, step, f"{shown}, not yet in its simplest form", step.place, (shown,), shown
+    )
 
 
 def _stopped_early(exercise: Exercise, value: StudentValue, shown: str) -> Diagnosis | None:
