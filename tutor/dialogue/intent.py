@@ -5,17 +5,20 @@ Rules rather than a model: the decision changes what is stored (an attempt or no
 move the planner makes, so it must be predictable and testable. The order of the rules is
 the policy:
 
-1. frustration and giving up ("I hate this", "just tell me", "I give up", "I don't know")
+1. while an exercise is open, an answer (a number, a fraction, LaTeX, "x = 3", "three
+   quarters", "is it 12?") -> ANSWER, unless it opens with why / how / what / when; when in
+   doubt, a message that is mostly a number is an answer: the checker then says "correct",
+   "wrong" or "I could not read that", never worse than a misread request;
+2. frustration and giving up ("I hate this", "just tell me", "I give up", "I don't know")
    -> ACKNOWLEDGE: the planner acknowledges and offers a smaller step, never the solution;
-2. "too easy", "skip" -> SKIP (the student may test out);
-3. explicit requests: the solution button's words, a new exercise, a hint or help;
-4. questions: "why ...?", "what is a ...?", "how do I know when ...?" -> CONCEPT with the
+3. "too easy", "skip" -> SKIP (the student may test out);
+4. explicit requests: the solution button's words, a new exercise, a hint or help;
+5. questions: "why ...?", "what is a ...?", "how do I know when ...?" -> CONCEPT with the
    topic (a skill or a term of the concept bank) and the aspect (what / why / how / when);
-   "why?" or "how does that work?" with no topic -> CONCEPT about the current step;
-5. "I don't get it", "explain again" -> EXPLAIN (the current step's explanation);
-6. an answer (a number, a fraction, LaTeX, "x = 3", "three quarters") while an exercise is
-   open -> ANSWER; when in doubt, a message that is mostly a number is an answer: the checker
-   then says "correct", "wrong" or "I could not read that", never worse than a misread request;
+   "why?" or "how does that work?" with no topic, or a question about an operation word
+   ("why do we divide?") during an exercise -> CONCEPT about the current step; "what is
+   12 × 3?" during an exercise -> HINT (a step to do, not a concept);
+6. "I don't get it", "explain it again" -> EXPLAIN (the current step's explanation);
 7. greetings and thanks -> SMALL_TALK; a maths question the bank has no topic for ->
    QUESTION; anything else -> REDIRECT (one friendly line, then back to the exercise).
 """
