@@ -231,6 +231,10 @@ def _table(results: list, setup: str, elapsed: float) -> str:
         "mean time of one fit."
     )
     lines.append(
+        "BKT rows are predicted by bkt.predict_correct and bkt.update, the functions the tutor "
+        "calls on every answer, with each model's fitted parameters (forgetting included)."
+    )
+    lines.append(
         "pyBKT reference: pyBKT 1.4.3 on the ASSISTments DKT split, its own held-out students. "
         f"Total {elapsed:.1f} s."
     )
