@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -137,7 +138,9 @@ def _check(exercise: Exercise, step: int | None, answer: str, earlier: Sequence[
         if right:
             return _Checked(*ids, step, answer, None, True)
         result = check_answer(exercise, answer)
-        if not result.correct and right is not None:
+        if not result.correct and right is not None and not _aims_at_exercise(
+            answer, expected, exercise, result
+        ):
             return _Checked(*ids, step, answer, None, False)
     else:
         result = check_answer(exercise, answer)
@@ -145,6 +148,17 @@ def _check(exercise: Exercise, step: int | None, answer: str, earlier: Sequence[
         answer, exercise, earlier_answers=earlier
     )
     return _Checked(*ids, None, answer, result, genuine=genuine)
+
+
+def _aims_at_exercise(answer: str, expected: str, exercise: Exercise, result: CheckResult) -> bool:
+    """A reply to an open sub-step that is really an answer to the whole exercise: one that
+    a catalogued slip predicts, or a number sized like the answer rather than the step."""
+    if result.misconception is not None:
+        return True
+    digits = len(re.sub(r"\D", "", answer))
+    return digits > len(re.sub(r"\D", "", expected)) and digits >= len(
+        re.sub(r"\D", "", exercise.answer_text)
+    )
 
 
 class Tutor:

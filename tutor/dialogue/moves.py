@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from prompts.plan import Learner, MovePlan
 from prompts.verify import numbers_in
+from tutor.curriculum import reveals_answer
 from tutor.curriculum.model import Exercise, SolutionStep
 
 # How a step's operation reads in a sentence: "…, because {phrase}".
@@ -77,10 +78,10 @@ def answer_forms(exercise: Exercise) -> tuple[str, ...]:
     """The displayed forms of the answer a non-revealing plan must not state."""
     text = exercise.answer_text
     forms = [text]
-    if "=" in text:  # "x = 3": the bare value is the answer too
-        forms.append(text.split("=", 1)[1].strip())
-    if text.endswith("%"):
-        forms.append(text[:-1])
+    if "=" in text:  # "x = 3": the value is the answer; matched as a number, not a substring
+        forms = [text.split("=", 1)[1].strip()]
+    if text.endswith("%"):  # "25%": matched as the number 25 (the verifier reads numbers)
+        forms = [text[:-1].strip()]
     return tuple(dict.fromkeys(f for f in forms if f))
 
 
@@ -121,6 +122,11 @@ def _numbers(*texts: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
+def _list_marks(lines: Sequence[str]) -> tuple[str, ...]:
+    """The numbers of a numbered list's marks ("1.", "2."), which the words may show."""
+    return tuple(str(i) for i in range(1, len(lines) + 1))
+
+
 def _without(numbers: Iterable[str], *removed: str | None) -> tuple[str, ...]:
     drop = {r for r in removed if r}
     return tuple(n for n in numbers if n not in drop)
@@ -133,6 +139,18 @@ def _place(step: SolutionStep) -> str:
 def _plan(current: Current, **fields: object) -> MovePlan:
     """A plan about `current`'s exercise; the answer's forms guard every non-revealing one."""
     fields.setdefault("answer_forms", answer_forms(current.exercise))
+    # Code's own wording is the reference: what the template says must be said, and every
+    # number it states may be stated (a result withheld is one the template does not give).
+    template = str(fields["template"])
+    fields["must_say"] = tuple(
+        x
+        for x in fields.get("must_say", ())  # type: ignore[attr-defined]
+        if x and x.lower() in template.lower()
+    )
+    given = tuple(fields.get("safe_equal_to_key", ()))  # type: ignore[arg-type]
+    fields["safe_equal_to_key"] = tuple(dict.fromkeys((*given, *_safe(current, current.statement))))
+    stated = tuple(fields.get("numbers", ()))  # type: ignore[arg-type]
+    fields["numbers"] = tuple(dict.fromkeys((*stated, *numbers_in(template))))
     return MovePlan(
         statement=current.statement,
         learner=current.learner,
@@ -299,6 +317,15 @@ def worked_example(current: Current, similar: Exercise) -> MovePlan:
         f"{body}\nAnswer: {similar.answer_text}"
     )
     numbers = _numbers(similar.statement, *lines, similar.answer_text, current.statement)
+    numbers += _list_marks(lines)
+    # A digit of the other exercise may equal our answer ("3 hundredths" when the answer is
+    # 3): not a leak when the curriculum, reading whole numbers, finds no mention of it.
+    forms = set(answer_forms(current.exercise))
+    safe = (
+        ()
+        if reveals_answer(template, current.exercise)
+        else tuple(n for n in numbers if n in forms)
+    )
     return _plan(
         current,
         move="worked_example",
@@ -307,6 +334,7 @@ def worked_example(current: Current, similar: Exercise) -> MovePlan:
         template=template,
         numbers=numbers,
         must_say=(similar.answer_text,),
+        safe_equal_to_key=safe,
         extra=(("level", "3"), ("similar_example", f"{similar.statement}\n{body}")),
     )
 
@@ -323,7 +351,7 @@ def solution(current: Current) -> MovePlan:
         task="explain",
         facts=(*lines, f"Answer: {exercise.answer_text}"),
         template=template,
-        numbers=_numbers(current.statement, *lines, exercise.answer_text),
+        numbers=_numbers(current.statement, *lines, exercise.answer_text) + _list_marks(lines),
         must_say=(exercise.answer_text,),
         reveals_answer=True,
         extra=(("solution_steps", "\n".join(lines)), ("answer", exercise.answer_text)),

@@ -33,14 +33,14 @@ from prompts.plan import Learner, MovePlan
 from prompts.verify import numbers_in
 from students_db.records import ActiveExerciseRecord, AttemptRecord
 from tutor.curriculum import AnswerFormatError, CheckResult, parse_answer
+from tutor.curriculum.examples import similar_for_slip
 from tutor.curriculum.model import Exercise, MisconceptionRule
 from tutor.curriculum.pack import Pack
 from tutor.dialogue import moves, texts
-from tutor.dialogue.activity import next_activity
+from tutor.dialogue.activity import Sequencing, next_activity
 from tutor.dialogue.concepts import concept_answer
 from tutor.dialogue.context import preferred_style
 from tutor.dialogue.effort import is_genuine_attempt
-from tutor.dialogue.hints import pick_similar
 from tutor.dialogue.intent import Classified, Intent
 from tutor.dialogue.mastery import StateChange
 from tutor.dialogue.moves import Current
@@ -365,9 +365,8 @@ class Planner:
         current = self._current(state, exercise)
         index = self._unfinished_step(state, exercise)
         if index is None:
-            plan = moves.acknowledge(
-                current, line, texts.restate(exercise.statement), learner=learner
-            )
+            next_step = f"{texts.SMALLER_CHOICE} {texts.restate(exercise.statement)}"
+            plan = moves.acknowledge(current, line, next_step, learner=learner)
             return Reply((plan,), task="answer")
         step = exercise.solution[index]
         ask = moves.substep(current, step)
@@ -470,6 +469,8 @@ class Planner:
             due_reviews=state.due_reviews if due is None else tuple(due),
             assigned=state.assigned,
             now=state.now,
+            unassisted=state.unassisted,
+            credited=tuple(Sequencing.of(state.student.preferences).credited),
         )
         if activity.kind == "done":
             return Reply((texts.ALL_DONE,), task="exercise", effects=(CloseExercise(),))
@@ -530,20 +531,18 @@ class Planner:
         return kept
 
     def _similar(self, state: TurnState, exercise: Exercise) -> Exercise | None:
-        """Same operation, other numbers, and the diagnosed slip still visible in it."""
+        """Same operation, other numbers, on which the diagnosed slip still shows (no coprime
+        pair after the LCM product slip), and whose worked example does not state our answer."""
         slip_rule = _last_misconception(state, exercise)
-        for _ in range(4):
-            found = pick_similar(
-                self._pack,
-                exercise,
-                leaks=lambda text: _reveals(text, exercise),
-                rng=self._rng,
-            )
+        for _ in range(3):
+            found = similar_for_slip(self._pack, exercise, slip_rule, self._rng)
             if found is None:
                 return None
-            if slip_rule is None or any(r.id == slip_rule for r in found.misconceptions):
+            if not leaks(
+                moves.worked_example(self._current(state, found), found).template, exercise
+            ):
                 return found
-        return found
+        return None
 
     def _wrong_in_a_row(self, state: TurnState, exercise: Exercise) -> int:
         """Wrong answers in a row on this exercise's skill before this one (newest first)."""

@@ -141,6 +141,7 @@ def solution_gate(*, tried: bool, hinted: bool) -> str:
     return f"Let's keep working on it first: {needed}, then I can show the full solution."
 
 
+SMALLER_CHOICE = "You choose: type 'hint' for a small step, or 'new' for another exercise."
 ASK_NEW = "Ask for a new exercise when you are ready, and we'll take it one small step at a time."
 NO_CONCEPT = (
     "Good question! Start an exercise and ask me about it: I can explain each step "
