@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from students_db.records import AttemptRecord
+from tests import test_tutor_fixtures
 from tutor.curriculum import load_default_pack
 from tutor.dialogue.effort import is_genuine_attempt, is_rapid_guessing
 from tutor.dialogue.mastery import after_answer, is_assisted, model_outcome
@@ -18,6 +19,7 @@ from tutor.learner.evaluate import predict_in_order
 from tutor.learner.params import BktParams
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+sessions = test_tutor_fixtures.sessions  # the shared fixture: a migrated SQLite file
 EASY = BktParams(p_init=0.9, p_learn=0.3, p_guess=0.1, p_slip=0.05, p_forget=0.02)
 
 
@@ -163,3 +165,29 @@ def test_rapid_wrong_answers_are_flagged_and_considered_ones_are_not() -> None:
             is_rapid_guessing(newest_first, exercise_id="gen:x", seed=1, started_at=start)
             is flagged
         )
+
+
+def test_the_fit_from_the_store_counts_an_assisted_right_answer_as_wrong(sessions) -> None:
+    """`tutor learner fit --from-store` reads the outcomes the live update used."""
+    import students_db as db
+    from tests.test_tutor_fixtures import make_school
+
+    (student,) = make_school(sessions, students=1).student_ids
+    with db.write_session(sessions) as s:
+        for n, hints in enumerate((0, 2, 0)):
+            db.record_attempt(
+                session=s,
+                student_id=student,
+                skill_key="k",
+                exercise_id="gen:x",
+                seed=n,
+                answer="1",
+                correct=True,
+                misconception_id=None,
+                hints_used=hints,
+                time_taken_ms=1000,
+                client_submission_id=f"sub-{n}",
+            )
+    with db.read_session(sessions) as s:
+        outcomes = [r.correct for r in db.iter_responses(session=s)]
+    assert outcomes == [True, False, True]
