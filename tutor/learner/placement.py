@@ -4,8 +4,9 @@ Placement: a few items, one per grade level, each from the skill of that level t
 the most others (so one right answer says the most), asked in order of difficulty until the
 first wrong answer (at most `MAX_PLACEMENT_ITEMS`). The hardest item answered right credits
 every skill it builds on, the easier items, and every skill whose grade band ends by its
-first grade; its own skill is practised as usual. A strong grade-6 student so starts among grade-6 skills, not on "the
-digit 4 in 423"; a student who misses the first item starts at the beginning.
+first grade; its own skill is practised as usual. A strong grade-6 student so starts among
+grade-6 skills, not on "the digit 4 in 423"; a student who misses the first item starts at
+the beginning.
 
 Test-out: "too easy" or "skip" starts a test on the current skill; `TEST_OUT_RIGHT` right
 answers in a row, without help, credit it; a wrong or assisted answer ends the test and
