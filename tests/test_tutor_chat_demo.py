@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 import students_db as db
@@ -33,7 +35,8 @@ def test_chat_commands_and_answers(sessions: db.SessionFactory, pack) -> None:  
     assert "Next up:" in out  # a first exercise is opened at once
     assert "Your exercise:" in out  # /hint: a rung of the ladder, then the exercise again
     assert "try an answer of your own" in out  # /solution refused: no attempt yet
-    assert "Mastery (P(known)" in out and "explain things short" in out
+    assert "Mastery (* = mastered)" in out and "explain things short" in out
+    assert re.search(r" \d+% ", out) and not re.search(r" 0\.\d\d ", out)  # as the panel
     assert "Styles: step-by-step, short, example" in out
     assert "characters I cannot read" in out  # the NUL message was refused, the loop went on
     assert "Unknown command /nope" in out

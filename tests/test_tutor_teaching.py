@@ -241,3 +241,21 @@ def test_a_missing_adapter_falls_back_on_every_path(sessions, pack) -> None:  # 
     for turn in turns:
         assert _say(turn()).strip()
     assert texts.REPLY_FAILED not in "".join(m.text for m in tutor.history(student))
+
+
+def test_a_new_student_is_placed_and_can_test_out(sessions, pack) -> None:  # type: ignore[no-untyped-def]
+    (student,) = make_school(sessions, students=1).student_ids
+    tutor = _tutor(sessions, pack)
+    first = _say(tutor.new_exercise(student))
+    assert texts.PLACEMENT_REASON in first  # a new student starts with a placement question
+    with db.read_session(sessions) as s:
+        active = db.get_active_exercise(session=s, student_id=student)
+    placed = pack.exercise_by_id(active.exercise_id, active.seed)
+    after = _say(tutor.respond(student, placed.answer_text))
+    assert after.startswith(texts.praise(0)) or "Correct" in after
+    skip = _say(tutor.respond(student, "this is too easy"))
+    assert "two" in skip and "without hints" in skip and "testing out of" in skip
+    with db.read_session(sessions) as s:
+        active = db.get_active_exercise(session=s, student_id=student)
+        prefs = db.get_student(session=s, student_id=student).preferences
+    assert prefs["learner_plan"]["test_out"]["skill"] == active.skill_key

@@ -86,6 +86,10 @@ def test_unknown_student_is_refused(sessions, pack) -> None:  # type: ignore[no-
 
 def test_a_double_submit_records_one_attempt_and_the_same_verdict(sessions, pack) -> None:  # type: ignore[no-untyped-def]
     (student,) = make_school(sessions, students=1).student_ids
+    with db.write_session(sessions) as s:  # practised before: no placement item comes first
+        db.set_skill_state(
+            session=s, student_id=student, skill_key="whole.place_value", p_known=0.3, correct=None
+        )
     tutor = _tutor(sessions, pack)
     "".join(tutor.new_exercise(student))
     exercise = _exercise(sessions, pack, student)

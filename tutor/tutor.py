@@ -57,6 +57,7 @@ from tutor.dialogue.turns import (
     MarkSolutionShown,
     OpenExercise,
     Reply,
+    StorePlan,
     Wording,
 )
 from tutor.dialogue.validation import validate_message
@@ -138,8 +139,10 @@ def _check(exercise: Exercise, step: int | None, answer: str, earlier: Sequence[
         if right:
             return _Checked(*ids, step, answer, None, True)
         result = check_answer(exercise, answer)
-        if not result.correct and right is not None and not _aims_at_exercise(
-            answer, expected, exercise, result
+        if (
+            not result.correct
+            and right is not None
+            and not _aims_at_exercise(answer, expected, exercise, result)
         ):
             return _Checked(*ids, step, answer, None, False)
     else:
@@ -560,6 +563,11 @@ class Tutor:
             elif isinstance(effect, MarkSolutionShown):
                 practice.update_active_exercise(
                     session=session, student_id=student_id, solution_shown=True
+                )
+            elif isinstance(effect, StorePlan):
+                preferences = effect.plan.into(state.student.preferences)
+                set_student_preferences(
+                    session=session, student_id=student_id, preferences=preferences
                 )
 
     def _parts(self, state: TurnState, reply: Reply) -> list[Part]:

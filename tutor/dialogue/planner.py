@@ -37,7 +37,14 @@ from tutor.curriculum.examples import similar_for_slip
 from tutor.curriculum.model import Exercise, MisconceptionRule
 from tutor.curriculum.pack import Pack
 from tutor.dialogue import moves, texts
-from tutor.dialogue.activity import Sequencing, next_activity
+from tutor.dialogue.activity import (
+    Sequencing,
+    after_placement_answer,
+    after_test_out_answer,
+    next_activity,
+    placement_item,
+    start_test_out,
+)
 from tutor.dialogue.concepts import concept_answer
 from tutor.dialogue.context import preferred_style
 from tutor.dialogue.effort import is_genuine_attempt
@@ -52,6 +59,7 @@ from tutor.dialogue.turns import (
     OpenExercise,
     Reply,
     ReplyPart,
+    StorePlan,
     Wording,
     substep_task,
 )
@@ -217,8 +225,10 @@ class Planner:
             text and intent is Intent.SOLUTION and feeling_of(text) == "give_up"
         ):
             return self.acknowledge(state, exercise, feeling_of(text or "") or "frustrated")
-        if intent in (Intent.NEW_EXERCISE, Intent.SKIP):
+        if intent is Intent.NEW_EXERCISE:
             return self.next_exercise(state)
+        if intent is Intent.SKIP:
+            return self.skip(state, exercise)
         if intent is Intent.SMALL_TALK:
             return Reply((_small_talk(text or "", has_exercise=exercise is not None),))
         if intent in (Intent.CONCEPT, Intent.QUESTION, Intent.REDIRECT):
@@ -387,10 +397,16 @@ class Planner:
         )
         words = progress_words(skill.name, to_go, change.mastered)
         plan = moves.encourage(self._current(state, exercise), (words,))
+        sequencing, said = self.sequencing_after(state, exercise, change.counted_correct)
         p_known = {**state.p_known, exercise.skill_key: change.p_after}
+        unassisted = {**state.unassisted, exercise.skill_key: change.unassisted_after or 0}
         due = tuple(k for k in state.due_reviews if k != exercise.skill_key)
-        following = self.next_exercise(state, p_known=p_known, due=due)
-        return Reply((verdict, plan), task="feedback").then(following, task="feedback")
+        following = self.next_exercise(
+            state, p_known=p_known, due=due, unassisted=unassisted, plan=sequencing
+        )
+        parts: tuple[ReplyPart, ...] = (verdict, plan, *((said,) if said else ()))
+        effects = (StorePlan(sequencing),) if said is not None else ()
+        return Reply(parts, task="feedback", effects=effects).then(following, task="feedback")
 
     def after_wrong(
         self,
@@ -401,9 +417,16 @@ class Planner:
         *,
         genuine: bool,
     ) -> Reply:
-        """Verdict, the step in their numbers, a sub-step question; or a step back."""
+        """Verdict, the step in their numbers, a sub-step question; or a step back. A
+        placement item is not taught: its answer says where to start."""
+        sequencing, said = self.sequencing_after(state, exercise, False)
+        stored = (StorePlan(sequencing),) if said is not None else ()
+        if is_placement(state.active):
+            following = self.next_exercise(state, plan=sequencing)
+            done = Reply((result.message, texts.PLACEMENT_DONE), effects=stored)
+            return done.then(following, task="feedback")
         current = self._current(state, exercise)
-        parts: list[ReplyPart] = [result.message]
+        parts: list[ReplyPart] = [result.message, *((said,) if said else ())]
         slip = slip_of(exercise, result)
         index = slip.step_index if slip is not None else _first_askable(exercise)
         task = "feedback"
@@ -430,7 +453,7 @@ class Planner:
         tried = genuine or state.tried
         if tried and state.active.hints_used > 0 or state.active.solution_shown:
             parts.append(texts.SOLUTION_OFFER)
-        return Reply(tuple(parts), task=task, effects=effects)
+        return Reply(tuple(parts), task=task, effects=stored + effects)
 
     def after_substep(
         self, state: TurnState, exercise: Exercise, step_index: int, reply: str, right: bool
@@ -462,24 +485,64 @@ class Planner:
         *,
         p_known: Mapping[str, float] | None = None,
         due: Sequence[str] | None = None,
+        unassisted: Mapping[str, int] | None = None,
+        plan: Sequencing | None = None,
     ) -> Reply:
+        """A test-out in progress first, then a placement item for a new student, then the
+        policy's choice (due review, assigned, least mastered, new)."""
+        plan = plan if plan is not None else Sequencing.of(state.student.preferences)
+        if plan.test_out is not None and plan.test_out.skill_key in self._pack.skills:
+            name = self._pack.skills[plan.test_out.skill_key].name
+            return self._open(plan.test_out.skill_key, "practice", texts.test_out_reason(name))
+        practised = bool(state.p_known) or bool(state.attempts)
+        # A teacher's assignment comes before placement (the policy serves it first anyway).
+        item = None if state.assigned else placement_item(self._pack, plan, practised=practised)
+        if item is not None and item in self._pack.skills:
+            return self._open(item, "practice", texts.PLACEMENT_REASON)
         activity = next_activity(
             self._pack,
             p_known=state.p_known if p_known is None else p_known,
             due_reviews=state.due_reviews if due is None else tuple(due),
             assigned=state.assigned,
             now=state.now,
-            unassisted=state.unassisted,
-            credited=tuple(Sequencing.of(state.student.preferences).credited),
+            unassisted=state.unassisted if unassisted is None else unassisted,
+            credited=tuple(plan.credited),
         )
         if activity.kind == "done":
             return Reply((texts.ALL_DONE,), task="exercise", effects=(CloseExercise(),))
-        exercise = self._pack.exercise(activity.skill_key, self._rng.randrange(2**31))
         kind = "review" if activity.kind == "review" else "practice"
-        parts = (texts.NEXT_UP.format(reason=activity.reason), Wording(exercise))
-        return Reply(
-            parts, task="exercise", effects=(OpenExercise(exercise, kind, activity.reason),)
-        )
+        return self._open(activity.skill_key, kind, activity.reason)
+
+    def _open(self, skill_key: str, kind: str, reason: str) -> Reply:
+        exercise = self._pack.exercise(skill_key, self._rng.randrange(2**31))
+        parts = (texts.NEXT_UP.format(reason=reason), Wording(exercise))
+        return Reply(parts, task="exercise", effects=(OpenExercise(exercise, kind, reason),))
+
+    def skip(self, state: TurnState, exercise: Exercise | None) -> Reply:
+        """ "Too easy" / "skip": a test-out on the current skill (two unassisted right answers
+        in a row credit it); without an exercise, just the next one."""
+        if exercise is None:
+            return self.next_exercise(state)
+        plan = start_test_out(Sequencing.of(state.student.preferences), exercise.skill_key)
+        name = self._pack.skills[exercise.skill_key].name
+        started = Reply((texts.test_out_start(name),), effects=(StorePlan(plan),))
+        return started.then(self.next_exercise(state, plan=plan), task="exercise")
+
+    def sequencing_after(
+        self, state: TurnState, exercise: Exercise, counted_correct: bool
+    ) -> tuple[Sequencing, str | None]:
+        """The student's placement / test-out state after an answer on `exercise`, and a
+        line to say about it (None: nothing changed)."""
+        plan = Sequencing.of(state.student.preferences)
+        active = state.active
+        if is_placement(active):
+            after = after_placement_answer(self._pack, plan, exercise.skill_key, counted_correct)
+            return after, texts.PLACEMENT_DONE if after.placement_done else None
+        after, outcome = after_test_out_answer(plan, exercise.skill_key, counted_correct)
+        if outcome is None:
+            return plan, None
+        name = self._pack.skills[exercise.skill_key].name
+        return after, texts.test_out_outcome(outcome, name)
 
     # -- helpers -------------------------------------------------------------------------
 
@@ -554,6 +617,11 @@ class Planner:
                 break
             count += 1
         return count % STEP_BACK_AFTER
+
+
+def is_placement(active: ActiveExerciseRecord | None) -> bool:
+    """A placement item: stored as practice (the store's kinds) with the placement reason."""
+    return active is not None and active.reason == texts.PLACEMENT_REASON
 
 
 def solution_open(

@@ -175,3 +175,26 @@ def step_back_reason(count: int, from_skill: str, to_skill: str) -> str:
 def back_to_step(question: str) -> str:
     """The open sub-step, asked again after the student's question."""
     return f"Back to our step: {question}"
+
+
+PLACEMENT_REASON = "a placement question, to find the right place to start"
+PLACEMENT_DONE = "Thanks! That tells me where to start."
+
+
+def test_out_reason(skill_name: str) -> str:
+    return f"testing out of {skill_name}: two right answers in a row without help skip it"
+
+
+def test_out_start(skill_name: str) -> str:
+    return (
+        f"Too easy? Then show me: answer two {skill_name} exercises right in a row, "
+        "without hints, and we move on."
+    )
+
+
+def test_out_outcome(outcome: str, skill_name: str) -> str | None:
+    if outcome == "passed":
+        return f"You tested out of {skill_name}. On to something new!"
+    if outcome == "failed":
+        return f"Let's keep practising {skill_name} a little longer."
+    return "One more right answer to test out."

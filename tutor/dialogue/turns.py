@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from prompts.plan import MovePlan
 from tutor.curriculum.model import Exercise
+from tutor.dialogue.activity import Sequencing
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,14 @@ class MarkSolutionShown:
     """The worked solution of the active exercise was shown."""
 
 
-Effect = OpenExercise | CloseExercise | CountHelp | MarkSolutionShown
+@dataclass(frozen=True)
+class StorePlan:
+    """Store the student's placement / test-out state (in their preferences)."""
+
+    plan: Sequencing
+
+
+Effect = OpenExercise | CloseExercise | CountHelp | MarkSolutionShown | StorePlan
 
 SUBSTEP_MARK = ":substep:"  # a reply stored as "<task>:substep:<i>" asks step i; code checks it
 
