@@ -142,3 +142,30 @@ def test_no_phrasing_uses_code_notation() -> None:
             for phrasing in topic.phrasings.get(aspect, ()):
                 assert "*" not in phrasing and "lcm(" not in phrasing, phrasing
                 assert all(len(s) < 260 for s in split_sentences(phrasing)), phrasing
+
+
+def test_the_labelled_messages_name_real_topics_and_route_right() -> None:
+    """benchmarks/data/messages.yaml: >= 300 messages, every expected topic is in the bank,
+    and at least 95% are routed to the labelled intent, topic and aspect."""
+    from pathlib import Path
+
+    import yaml
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "data" / "messages.yaml"
+    groups = yaml.safe_load(path.read_text(encoding="utf-8"))["groups"]
+    bank = default_bank()
+    total = right = 0
+    for group in groups:
+        for message in group["messages"]:
+            total += 1
+            skill = group["skill"]
+            found = classify(message[0], has_exercise=skill is not None, skill_key=skill)
+            ok = found.intent.value == group["intent"]
+            if group["intent"] == "concept":
+                want = message[1] if isinstance(message[1], list) else [message[1]]
+                assert all(t == "step" or t in bank.topics for t in want), message
+                got = "step" if found.about_step else found.topic
+                ok = ok and (got in want or found.topic in want) and found.aspect == message[2]
+            right += ok
+    assert total >= 300
+    assert right / total >= 0.95
