@@ -129,3 +129,33 @@ def test_the_state_round_trips_through_preferences() -> None:
     assert prefs["style"] == "short" and PLAN_KEY in prefs
     assert Sequencing.of(prefs) == plan
     assert Sequencing.of({}) == Sequencing()
+
+
+def test_one_call_per_answer_drives_placement_and_test_out(pack) -> None:
+    from tutor.dialogue.activity import sequencing_after_answer
+
+    prefs: dict = {"style": "short"}
+    events = []
+    while (item := placement_item(pack, Sequencing.of(prefs), practised=False)) is not None:
+        changed, event = sequencing_after_answer(
+            pack, prefs, skill_key=item, counted_correct=True, placement_item_asked=True
+        )
+        prefs, events = changed or prefs, [*events, event]
+    assert events[-1] == "placement_done" and Sequencing.of(prefs).credited
+    assert sequencing_after_answer(
+        pack, prefs, skill_key="whole.add", counted_correct=True, placement_item_asked=False
+    ) == (None, None)  # no test-out in progress: nothing to store
+    prefs = start_test_out(Sequencing.of(prefs), "ratio.share").into(prefs)
+    outcomes = []
+    for _ in range(2):
+        changed, event = sequencing_after_answer(
+            pack,
+            prefs,
+            skill_key="ratio.share",
+            counted_correct=True,
+            placement_item_asked=False,
+        )
+        prefs, outcomes = changed or prefs, [*outcomes, event]
+    assert outcomes == [None, "test_out_passed"]
+    assert Sequencing.of(prefs).credited["ratio.share"] == "test_out"
+    assert prefs["style"] == "short"

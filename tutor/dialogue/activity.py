@@ -143,3 +143,35 @@ def after_test_out_answer(
         credited = {**plan.credited, skill_key: "test_out"}
         return replace(plan, test_out=None, credited=credited), "passed"
     return replace(plan, test_out=after), "going"
+
+
+SequencingEvent = Literal["placement_done", "test_out_passed", "test_out_failed"]
+
+
+def sequencing_after_answer(
+    pack: Pack,
+    preferences: Mapping[str, Any],
+    *,
+    skill_key: str,
+    counted_correct: bool,
+    placement_item_asked: bool,
+) -> tuple[dict[str, Any] | None, SequencingEvent | None]:
+    """The one call an answer turn makes: apply the answer (its model outcome: right and
+    unassisted) to a placement or test-out in progress. Returns the preferences to store
+    (None: unchanged) and what happened, for the words ("You tested out of ...").
+
+    `placement_item_asked`: the exercise answered was a placement item (the tutor asked it
+    because `placement_item` named its skill)."""
+    plan = Sequencing.of(preferences)
+    if placement_item_asked and not plan.placement_done:
+        after = after_placement_answer(pack, plan, skill_key, counted_correct)
+        event: SequencingEvent | None = "placement_done" if after.placement_done else None
+        return after.into(preferences), event
+    after, outcome = after_test_out_answer(plan, skill_key, counted_correct)
+    if outcome is None:
+        return None, None
+    if outcome == "going":
+        return after.into(preferences), None
+    return after.into(preferences), (
+        "test_out_passed" if outcome == "passed" else "test_out_failed"
+    )
