@@ -259,3 +259,46 @@ def test_a_new_student_is_placed_and_can_test_out(sessions, pack) -> None:  # ty
         active = db.get_active_exercise(session=s, student_id=student)
         prefs = db.get_student(session=s, student_id=student).preferences
     assert prefs["learner_plan"]["test_out"]["skill"] == active.skill_key
+
+
+def test_the_answer_is_checked_before_the_write_transaction(tmp_path, pack, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13, finding 4: a slow check must not hold the store's write lock. While the
+    checker runs, another connection can write at once (it would wait out the busy timeout
+    and fail if the turn's transaction were open)."""
+    import tutor.tutor as tutor_module
+
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'lock.db'}", busy_timeout_s=0.2)
+    db.upgrade(engine)
+    store = db.make_session_factory(engine)
+    (student,) = make_school(store, students=1).student_ids
+    exercise, wrong, _ = borrowing_exercise(pack)
+    _open(store, student, exercise)
+    checked_with_store_free: list[bool] = []
+    real_check = tutor_module.check_answer
+
+    def check_while_writing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with db.write_session(store) as s:  # raises StoreBusy if the turn held the lock
+            db.set_skill_state(session=s, student_id=student, skill_key="whole.add",
+                               p_known=0.5, correct=None)  # fmt: skip
+        checked_with_store_free.append(True)
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(tutor_module, "check_answer", check_while_writing)
+    reply = _say(_tutor(store, pack).respond(student, wrong))
+    assert reply.startswith("Not quite") and checked_with_store_free
+    engine.dispose()
+
+
+def test_rapid_guessing_is_met_with_a_step_to_do(sessions, pack) -> None:  # type: ignore[no-untyped-def]
+    (student,) = make_school(sessions, students=1).student_ids
+    exercise, wrong, _ = borrowing_exercise(pack)
+    _open(sessions, student, exercise)
+    tutor = _tutor(sessions, pack)
+    replies = []
+    for guess in ("1", "2", "3"):
+        replies.append(_say(tutor.respond(student, guess)))
+        _say(tutor.respond(student, "why?"))  # keep the sub-step open, do not answer it
+        _say(tutor.respond(student, "new exercise"))
+        _open(sessions, student, exercise)
+    assert texts.SLOW_DOWN not in replies[0]
+    assert any(texts.SLOW_DOWN in r for r in replies[1:])

@@ -47,7 +47,7 @@ from tutor.dialogue.activity import (
 )
 from tutor.dialogue.concepts import concept_answer
 from tutor.dialogue.context import preferred_style
-from tutor.dialogue.effort import is_genuine_attempt
+from tutor.dialogue.effort import is_genuine_attempt, is_rapid_guessing
 from tutor.dialogue.intent import Classified, Intent
 from tutor.dialogue.mastery import StateChange
 from tutor.dialogue.moves import Current
@@ -427,6 +427,13 @@ class Planner:
             return done.then(following, task="feedback")
         current = self._current(state, exercise)
         parts: list[ReplyPart] = [result.message, *((said,) if said else ())]
+        if state.active is not None and is_rapid_guessing(
+            state.attempts,
+            exercise_id=exercise.id,
+            seed=exercise.seed,
+            started_at=state.active.started_at,
+        ):
+            parts.append(texts.SLOW_DOWN)  # gaming: answer it with a step to do, not more help
         slip = slip_of(exercise, result)
         index = slip.step_index if slip is not None else _first_askable(exercise)
         task = "feedback"

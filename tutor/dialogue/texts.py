@@ -198,3 +198,6 @@ def test_out_outcome(outcome: str, skill_name: str) -> str | None:
     if outcome == "failed":
         return f"Let's keep practising {skill_name} a little longer."
     return "One more right answer to test out."
+
+
+SLOW_DOWN = "Those answers came very fast. Let's slow down and do one step at a time."
