@@ -39,10 +39,9 @@ from tutor.curriculum.pack import Pack
 from tutor.dialogue import moves, texts
 from tutor.dialogue.activity import (
     Sequencing,
-    after_placement_answer,
-    after_test_out_answer,
     next_activity,
     placement_item,
+    sequencing_after_answer,
     start_test_out,
 )
 from tutor.dialogue.concepts import concept_answer
@@ -538,18 +537,19 @@ class Planner:
     def sequencing_after(
         self, state: TurnState, exercise: Exercise, counted_correct: bool
     ) -> tuple[Sequencing, str | None]:
-        """The student's placement / test-out state after an answer on `exercise`, and a
-        line to say about it (None: nothing changed)."""
-        plan = Sequencing.of(state.student.preferences)
-        active = state.active
-        if is_placement(active):
-            after = after_placement_answer(self._pack, plan, exercise.skill_key, counted_correct)
-            return after, texts.PLACEMENT_DONE if after.placement_done else None
-        after, outcome = after_test_out_answer(plan, exercise.skill_key, counted_correct)
-        if outcome is None:
-            return plan, None
+        """The student's placement / test-out state after an answer on `exercise`
+        (`activity.sequencing_after_answer`), and a line to say about it (None: unchanged)."""
+        preferences, event = sequencing_after_answer(
+            self._pack,
+            state.student.preferences,
+            skill_key=exercise.skill_key,
+            counted_correct=counted_correct,
+            placement_item_asked=is_placement(state.active),
+        )
+        if preferences is None:
+            return Sequencing.of(state.student.preferences), None
         name = self._pack.skills[exercise.skill_key].name
-        return after, texts.test_out_outcome(outcome, name)
+        return Sequencing.of(preferences), texts.sequencing_event(event, name)
 
     # -- helpers -------------------------------------------------------------------------
 

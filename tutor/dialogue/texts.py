@@ -192,12 +192,15 @@ def test_out_start(skill_name: str) -> str:
     )
 
 
-def test_out_outcome(outcome: str, skill_name: str) -> str | None:
-    if outcome == "passed":
+def sequencing_event(event: str | None, skill_name: str) -> str:
+    """What a placement or test-out answer changed, in words ("" while a test goes on)."""
+    if event == "placement_done":
+        return PLACEMENT_DONE
+    if event == "test_out_passed":
         return f"You tested out of {skill_name}. On to something new!"
-    if outcome == "failed":
+    if event == "test_out_failed":
         return f"Let's keep practising {skill_name} a little longer."
-    return "One more right answer to test out."
+    return ""
 
 
 SLOW_DOWN = "Those answers came very fast. Let's slow down and do one step at a time."
