@@ -171,7 +171,7 @@ def _safe(current: Current, *texts: str | None) -> tuple[str, ...]:
 def contrast(current: Current, step: SolutionStep, *, student_step: str, answer: str) -> MovePlan:
     """Their step beside the right step, in their numbers; the right step's result withheld."""
     expression = pretty(step.expression) if step.expression else None
-    facts = [f"Look at the {_place(step)}: you did {student_step}."]
+    facts = [f"Look at the {_place(step)}. Your step: {student_step}."]
     if expression:
         reason = OPERATION_REASONS.get(step.operation or "")
         right = f"The right step there is {expression}"

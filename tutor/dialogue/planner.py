@@ -33,8 +33,9 @@ from prompts.plan import Learner, MovePlan
 from prompts.verify import numbers_in
 from students_db.records import ActiveExerciseRecord, AttemptRecord
 from tutor.curriculum import AnswerFormatError, CheckResult, parse_answer
+from tutor.curriculum.diagnosis import diagnose
 from tutor.curriculum.examples import similar_for_slip
-from tutor.curriculum.model import Exercise, MisconceptionRule
+from tutor.curriculum.model import Exercise
 from tutor.curriculum.pack import Pack
 from tutor.dialogue import moves, texts
 from tutor.dialogue.activity import (
@@ -110,25 +111,20 @@ def learner_of(state: TurnState) -> Learner:
     )
 
 
-def slip_of(exercise: Exercise, result: CheckResult) -> Slip | None:
-    """The step a wrong answer departs at, when its misconception rule replayed one."""
-    rule = result.misconception
-    if rule is None:
+def slip_of(exercise: Exercise, answer: str) -> Slip | None:
+    """The step a wrong answer departs at (`curriculum.diagnosis`: a catalogued slip replayed
+    on the trace, else the first column that differs, else a step it stopped at), or None
+    when no step can be named. Reads the answer with the parser only (no equivalence check),
+    so it is cheap enough for the turn's transaction."""
+    found = diagnose(exercise, answer)
+    if found is None or found.step_index is None:
         return None
-    found = _rule_slip(rule, result.parsed)
-    if found is None or not 0 <= found.step_index < len(exercise.solution):
-        return Slip(_first_askable(exercise) or 0, None, rule.description)
-    return Slip(found.step_index, found.student_step or None, rule.description)
-
-
-def _rule_slip(rule: MisconceptionRule, parsed: str | None):  # type: ignore[no-untyped-def]
-    slips = [s for s in rule.slips if s is not None]
-    if not slips:
+    if not 0 <= found.step_index < len(exercise.solution):
         return None
-    for answer, slip in zip(rule.answers, rule.slips, strict=False):
-        if slip is not None and parsed is not None and str(answer) == parsed:
-            return slip
-    return slips[0]
+    rule = next((r for r in exercise.misconceptions if r.id == found.misconception_id), None)
+    return Slip(
+        found.step_index, found.student_step_text, rule.description if rule is not None else None
+    )
 
 
 def _first_askable(exercise: Exercise, start: int = 0) -> int | None:
@@ -433,7 +429,7 @@ class Planner:
             started_at=state.active.started_at,
         ):
             parts.append(texts.SLOW_DOWN)  # gaming: answer it with a step to do, not more help
-        slip = slip_of(exercise, result)
+        slip = slip_of(exercise, answer)
         index = slip.step_index if slip is not None else _first_askable(exercise)
         task = "feedback"
         effects: tuple = ()
@@ -558,15 +554,9 @@ class Planner:
         return Current(exercise, skill.name, learner_of(state))
 
     def _slip_now(self, state: TurnState, exercise: Exercise) -> Slip | None:
-        """The slip of the student's last wrong answer on this exercise, re-diagnosed."""
-        from tutor.curriculum import check_answer  # cheap: the answer was checked before
-
+        """The slip of the student's last answer on this exercise (None: it was right)."""
         for attempt in _attempts_on(state, exercise):
-            if attempt.correct:
-                return None
-            if attempt.misconception_id:
-                return slip_of(exercise, check_answer(exercise, attempt.answer))
-            return None
+            return None if attempt.correct else slip_of(exercise, attempt.answer)
         return None
 
     def _unfinished_step(self, state: TurnState, exercise: Exercise) -> int | None:
