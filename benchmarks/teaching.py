@@ -26,7 +26,8 @@ Printed, per profile and overall (goals from issue 10):
    rule (assisted answers count as wrong, 3 unassisted right answers) vs the old rule
    (P(known) >= 0.95 on the checker's verdict) (goal >= 95% truly known);
 6. the same through the real Tutor and store for four skills: the honest rule read from the
-   stored state, the old rule replayed on the same checker verdicts.
+   stored state, the old rule replayed on the same checker verdicts;
+7. sequencing through the Tutor: where new students start after placement, and a test-out.
 Every figure is measured in this run; a section that cannot run says why.
 """
 
@@ -680,6 +681,52 @@ def bench_mastery_tutor(pack, school: School, tutor: Tutor, students: int, seed:
     return lines
 
 
+def bench_sequencing(pack, school: School, tutor: Tutor) -> list[str]:
+    """Placement of new students through the real Tutor, and a test-out ("too easy")."""
+    lines = ["7. Sequencing through the real Tutor (placement of a new student; test-out)"]
+    for label, top_grade in (("strong grade 6", 6), ("grade 4", 4), ("beginner", 0)):
+        student = school.student(grade=max(top_grade, 3))
+        say(tutor.new_exercise(student))
+        asked = []
+        for _ in range(10):
+            row = _active_row(school, student)
+            if row is None or row.reason != texts.PLACEMENT_REASON:
+                break
+            exercise = pack.exercise_by_id(row.exercise_id, row.seed)
+            knows = pack.skills[exercise.skill_key].grade_band[0] <= top_grade
+            asked.append(f"{exercise.skill_key}:{'right' if knows else 'wrong'}")
+            say(tutor.respond(student, exercise.answer_text if knows else _wrong_answer(exercise)))
+        row = _active_row(school, student)
+        first = pack.skills[row.skill_key] if row is not None else None
+        where = (
+            f"{first.key} (grades {first.grade_band[0]}-{first.grade_band[1]})" if first else "-"
+        )
+        lines.append(f"  {label:<16} placement {len(asked)} item(s) [{', '.join(asked)}]")
+        lines.append(f"  {'':<16} then starts on {where}")
+    student = school.student()
+    exercise = pack.exercise("whole.add", 11)
+    school.open_exercise(student, exercise)
+    say(tutor.respond(student, "too easy"))
+    for _ in range(2):
+        row = _active_row(school, student)
+        current = pack.exercise_by_id(row.exercise_id, row.seed)
+        say(tutor.respond(student, current.answer_text))
+    row = _active_row(school, student)
+    with db.read_session(school.sessions) as s:
+        student_row = db.get_student(session=s, student_id=student)
+    credited = (student_row.preferences.get("learner_plan") or {}).get("credited", {})
+    lines.append(
+        f"  test-out of whole.add after 'too easy' and 2 right answers: credited "
+        f"{credited.get('whole.add', 'no')}; next skill {row.skill_key if row else '-'}"
+    )
+    return lines
+
+
+def _active_row(school: School, student: int):
+    with db.read_session(school.sessions) as s:
+        return db.get_active_exercise(session=s, student_id=student)
+
+
 def _pct(a: float, b: float) -> str:
     return f"{100 * a / b:.1f}%" if b else "-"
 
@@ -703,7 +750,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer seeds and students")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--only", default="123456", help="sections to run, e.g. 15 (default: all)")
+    parser.add_argument("--only", default="1234567", help="sections to run, e.g. 15 (default: all)")
     args = parser.parse_args()
     seeds = 1 if args.quick else 3
     pack = load_default_pack()
@@ -737,12 +784,13 @@ def main() -> None:
                 lambda: bench_leaks(pack, school, tutor, 1) + bench_expressions(pack, 20),
             ),
             "5": ("mastery", lambda: bench_mastery(pack, 5 if args.quick else 20, args.seed)),
+            "7": ("sequencing", lambda: bench_sequencing(pack, school, tutor)),
             "6": (
                 "mastery e2e",
                 lambda: bench_mastery_tutor(pack, school, tutor, 3 if args.quick else 8, args.seed),
             ),
         }
-        for key, (name, fn) in sections.items():
+        for key, (name, fn) in sorted(sections.items()):
             if key in args.only:
                 run_section(name, fn)
         school.engine.dispose()
