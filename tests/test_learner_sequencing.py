@@ -157,5 +157,7 @@ def test_one_call_per_answer_drives_placement_and_test_out(pack) -> None:
         )
         prefs, outcomes = changed or prefs, [*outcomes, event]
     assert outcomes == [None, "test_out_passed"]
-    assert Sequencing.of(prefs).credited["ratio.share"] == "test_out"
+    credited = Sequencing.of(prefs).credited
+    assert credited["ratio.share"] == "test_out"
+    assert set(pack.skills["ratio.share"].prerequisites) <= set(credited)
     assert prefs["style"] == "short"

@@ -28,6 +28,7 @@ from tutor.curriculum import Pack
 from tutor.learner import policy
 from tutor.learner.placement import (
     TestOut,
+    ancestors,
     next_placement_item,
     placement_credit,
     placement_items,
@@ -158,7 +159,8 @@ def sequencing_after_answer(
 ) -> tuple[dict[str, Any] | None, SequencingEvent | None]:
     """The one call an answer turn makes: apply the answer (its model outcome: right and
     unassisted) to a placement or test-out in progress. Returns the preferences to store
-    (None: unchanged) and what happened, for the words ("You tested out of ...").
+    (None: unchanged) and what happened, for the words ("You tested out of ..."). A passed
+    test-out credits the skill and every skill it builds on.
 
     `placement_item_asked`: the exercise answered was a placement item (the tutor asked it
     because `placement_item` named its skill)."""
@@ -172,6 +174,8 @@ def sequencing_after_answer(
         return None, None
     if outcome == "going":
         return after.into(preferences), None
-    return after.into(preferences), (
-        "test_out_passed" if outcome == "passed" else "test_out_failed"
-    )
+    if outcome == "passed":  # what the skill builds on is shown too
+        below = ancestors(pack.skills, skill_key)
+        after = replace(after, credited={**{k: "test_out" for k in below}, **after.credited})
+        return after.into(preferences), "test_out_passed"
+    return after.into(preferences), "test_out_failed"
