@@ -332,7 +332,7 @@ def bench_wrong_answers(pack, school: School, tutor: Tutor, seeds: int) -> list[
 
 
 def bench_hints(pack, school: School, tutor: Tutor, seeds: int, levels: int = 4) -> list[str]:
-    informative = Tally()
+    informative, by_level = Tally(), Tally()
     misses: dict[str, int] = {}
     examples: dict[str, str] = {}
     errors = 0
@@ -355,6 +355,7 @@ def bench_hints(pack, school: School, tutor: Tutor, seeds: int, levels: int = 4)
                 mentions = bool(own & numbers_in(body))
                 area = skill.key.split(".")[0]
                 informative.add(area, bool(new) and mentions)
+                by_level.add(f"level {_level + 1}", bool(new) and mentions)
                 if not (new and mentions):
                     why = "nothing new" if not new else "none of its numbers"
                     misses[why] = misses.get(why, 0) + 1
@@ -364,6 +365,7 @@ def bench_hints(pack, school: School, tutor: Tutor, seeds: int, levels: int = 4)
     lines += informative.lines(
         " levels adding a new sentence and using the exercise's numbers", "100%"
     )
+    lines += by_level.lines(" the same, by level", "100%")[1:-1]
     for why, count in sorted(misses.items()):
         lines.append(f"  missed, {why}: {count}; e.g. " + " ".join(examples[why].split())[:240])
     if errors:
