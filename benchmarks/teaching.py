@@ -470,11 +470,15 @@ def _gate_met(school: School, student: int, exercise: Exercise) -> bool:
 
 
 def expression_forms(exercise: Exercise) -> list[str]:
-    """Calculations equal to the key: the question typed back, and sums that give it."""
+    """Calculations equal to the key: the question typed back ("881 − 713"; "0.58" for
+    "Write 0.58 as a fraction"), and sums that give it."""
     forms = []
     match = re.match(r"^What is (.+)\?$", exercise.statement)
     if match and not re.search(r"[a-z]", match.group(1).replace("of", "")):
         forms.append(match.group(1))
+    asked = re.match(r"^Write (\S+) as an? (decimal|fraction|percentage)\b", exercise.statement)
+    if asked:  # the number to convert, typed back as it was given
+        forms.append(asked.group(1))
     if exercise.answer.kind == "number" and not exercise.answer.variable:
         value = Fraction(int(exercise.answer.value.p), int(exercise.answer.value.q))
         forms += [f"{_plain(value + 1)} − 1", f"2 × {_plain(value / 2)}"]

@@ -7,6 +7,7 @@ malformed ones get a clear message, and nothing is ever evaluated as code.
 from __future__ import annotations
 
 import builtins
+import re
 import time
 
 import pytest
@@ -66,6 +67,29 @@ AS_DECIMAL = Exercise(
     solution=(SolutionStep("step"),),
 )
 TYPED_BACK = _exercise(AnswerKey(R(168), style="integer"), "168")
+
+
+def _asked(statement: str, key: AnswerKey, text: str) -> Exercise:
+    return Exercise(
+        id="test:asked",
+        skill_key="test",
+        seed=0,
+        statement=statement,
+        answer=key,
+        answer_text=text,
+        solution=(SolutionStep("step"),),
+    )
+
+
+AS_FRACTION = _asked(
+    "Write 0.58 as a fraction in its simplest form.", AnswerKey(R(29, 50), simplest=True), "29/50"
+)
+AS_PERCENT_DECIMAL = _asked(
+    "Write 99% as a decimal.", AnswerKey(R(99, 100), style="decimal"), "0.99"
+)
+AS_PERCENTAGE = _asked(
+    "Write 1/4 as a percentage.", AnswerKey(R(1, 4), kind="percent", style="percent"), "25%"
+)
 PERCENT_OF = _exercise(AnswerKey(R(24), style="decimal"), "24")
 
 OK, WRONG, BAD = "correct", "wrong", "malformed"
@@ -174,6 +198,13 @@ CASES = [
     (TYPED_BACK, "881 \u2212 713", BAD, None),
     (TYPED_BACK, "881-713", BAD, None),
     (TYPED_BACK, "881 - 713 = 168", BAD, None),
+    (AS_FRACTION, "29/50", OK, None),
+    (AS_FRACTION, "0.58", BAD, None),  # the question typed back
+    (AS_PERCENT_DECIMAL, "0.99", OK, None),
+    (AS_PERCENT_DECIMAL, "99%", BAD, None),
+    (AS_PERCENTAGE, "25%", OK, None),
+    (AS_PERCENTAGE, "25", OK, None),
+    (AS_PERCENTAGE, "1/4", BAD, None),
     (PERCENT_OF, "24", OK, None),
     (PERCENT_OF, "40/100*60", BAD, None),
     (PERCENT_OF, "0.4 \u00d7 60", BAD, None),
@@ -269,7 +300,8 @@ def test_parse_answer_returns_sympy_objects() -> None:
 
 def test_every_generator_takes_its_key_and_refuses_its_question_typed_back() -> None:
     """Over the shipped pack: the displayed key is an answer; "What is A − B?" typed back as
-    "A − B", or the key as a sum ("k + 1 − 1"), is a calculation, not an answer."""
+    "A − B", the key as a sum ("k + 1 − 1"), or "0.58" for "Write 0.58 as a fraction" is not
+    an answer."""
     from tutor.curriculum import load_default_pack
 
     pack = load_default_pack()
@@ -282,6 +314,11 @@ def test_every_generator_takes_its_key_and_refuses_its_question_typed_back() -> 
             if question != exercise.statement and " of " not in question:
                 typed_back += 1
                 assert check_answer(exercise, question).status == BAD, exercise.statement
+            asked = re.match(
+                r"^Write (\S+) as an? (decimal|fraction|percentage)", exercise.statement
+            )
+            if asked:  # the number to convert, typed back as given
+                assert check_answer(exercise, asked.group(1)).status == BAD, exercise.statement
             if exercise.answer.kind == "number" and not exercise.answer.variable:
                 sum_form = f"{exercise.answer_text} + 1 - 1"
                 assert check_answer(exercise, sum_form).status == BAD, sum_form

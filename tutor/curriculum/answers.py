@@ -67,6 +67,7 @@ class ParsedAnswer:
     percent: bool = False
     unsimplified: bool = False
     operations: tuple[str, ...] = ()  # binary operations typed, in order; "fraction" is a/b
+    decimal_typed: bool = False  # a number with a decimal point was typed ("0.58")
 
     @property
     def is_calculation(self) -> bool:
@@ -102,9 +103,17 @@ CALCULATION_MESSAGE = (
     "Write the result, not the calculation: work it out and type just the number you get."
 )
 DECIMAL_MESSAGE = (
-    "The question asks for a decimal: write your answer with a decimal point, not as a fraction."
+    "The question asks for a decimal: write your answer with a decimal point, not as a "
+    "fraction or a percentage."
 )
+FRACTION_MESSAGE = (
+    "The question asks for a fraction: write your answer as a fraction (top/bottom), "
+    "not as a decimal."
+)
+PERCENT_MESSAGE = "The question asks for a percentage: write your answer with a % sign."
 _ASKS_DECIMAL = re.compile(r"\bas\s+a\s+decimal\b", re.IGNORECASE)
+_ASKS_FRACTION = re.compile(r"\bas\s+a\s+fraction\b", re.IGNORECASE)
+_ASKS_PERCENT = re.compile(r"\bas\s+a\s+percentage\b", re.IGNORECASE)
 
 
 def result_form_problem(parsed: ParsedAnswer, key: AnswerKey, statement: str) -> str | None:
@@ -112,20 +121,31 @@ def result_form_problem(parsed: ParsedAnswer, key: AnswerKey, statement: str) ->
 
     A calculation ("881 − 713" typed back, "40/100*60") is not a result: the skill is doing
     it. One fraction of two whole numbers is a number, except where the result is whole
-    ("12/4" leaves the division undone) or the question says "as a decimal". Answers with an
-    unknown left in them are the algebra path's business and are not judged here.
+    ("12/4" leaves the division undone) or the question asks for another form. A question
+    that names the form wants that form, so the question's own number typed back is not an
+    answer: "as a decimal" refuses a fraction or a percentage ("99%" for "Write 99% as a
+    decimal"), "as a fraction" a decimal ("0.58"), "as a percentage" a fraction ("1/4").
+    Answers with an unknown left in them are the algebra path's business and are not judged
+    here.
     """
     if parsed.kind != "number":
         return None
     if parsed.is_calculation:
         return CALCULATION_MESSAGE
+    asks_decimal = key.kind == "number" and bool(_ASKS_DECIMAL.search(statement))
+    if asks_decimal and parsed.percent:  # "Write 99% as a decimal": "99%" typed back
+        return DECIMAL_MESSAGE
+    if _ASKS_FRACTION.search(statement) and parsed.decimal_typed:  # "0.58" typed back
+        return FRACTION_MESSAGE
     if "fraction" not in parsed.operations:
         return None
+    if key.kind == "percent" and not parsed.percent and _ASKS_PERCENT.search(statement):
+        return PERCENT_MESSAGE  # "Write 1/4 as a percentage": "1/4" typed back
     value = key.value
     whole = key.kind == "number" and getattr(value, "is_Integer", False)
     if whole:
         return CALCULATION_MESSAGE
-    if key.kind == "number" and key.style == "decimal" and _ASKS_DECIMAL.search(statement):
+    if asks_decimal:
         return DECIMAL_MESSAGE
     return None
 
@@ -374,6 +394,7 @@ class _Parser:
         self.percent = False
         self.unsimplified = False
         self.operations: list[str] = []
+        self.decimal_typed = False
 
     # helpers
     def peek(self) -> _Token:
@@ -402,6 +423,7 @@ class _Parser:
             raise AnswerFormatError(f"I can't read your answer from {self.peek().text!r} on.")
         flags = {"percent": self.percent, "unsimplified": self.unsimplified}
         flags["operations"] = tuple(self.operations)  # type: ignore[assignment]
+        flags["decimal_typed"] = self.decimal_typed
         if not separators:
             return self._single(sides[0], flags)
         if set(separators) == {":"}:
@@ -514,6 +536,7 @@ class _Parser:
         t = self.take()
         if t.kind in ("num", "mixed"):
             assert t.value is not None
+            self.decimal_typed = self.decimal_typed or "." in t.text
             return _check_size(t.value)
         if t.kind == "var":
             return sympy.Symbol(t.text)
