@@ -45,49 +45,15 @@ class ConceptEntry:
         return " ".join(self.facts)
 
 
-GENERIC_WORDS = frozenset(
-    (
-        "add",
-        "adding",
-        "addition",
-        "subtract",
-        "subtracting",
-        "subtraction",
-        "take",
-        "away",
-        "multiply",
-        "multiplying",
-        "multiplication",
-        "times",
-        "divide",
-        "dividing",
-        "division",
-        "minus",
-        "plus",
-        "sum",
-        "total",
-        "difference",
-        "product",
-        "each",
-        "per",
-        "parts",
-        "equation",
-        "solve",
-        "fraction",
-        "fractions",
-        "decimal",
-        "decimals",
-        "percent",
-        "percentage",
-        "digit",
-        "ones",
-        "tens",
-        "hundreds",
-        "thousands",
-        "column",
-        "power",
-    )
-)
+# fmt: off
+GENERIC_WORDS = frozenset((
+    "add", "adding", "addition", "subtract", "subtracting", "subtraction", "take", "away",
+    "multiply", "multiplying", "multiplication", "times", "divide", "dividing", "division",
+    "minus", "plus", "sum", "total", "difference", "product", "each", "per", "parts", "equation",
+    "solve", "fraction", "fractions", "decimal", "decimals", "percent", "percentage", "digit",
+    "ones", "tens", "hundreds", "thousands", "column", "power",
+))
+# fmt: on
 """Words that name an operation or a kind of number rather than one idea: asked "why" or
 "how" about them during an exercise, the student means the exercise's step."""
 
