@@ -166,13 +166,14 @@ def test_hints_climb_a_ladder_in_the_exercise_numbers(sessions, pack) -> None:  
     exercise, _, _ = borrowing_exercise(pack)
     _open(sessions, student, exercise)
     tutor = _tutor(sessions, pack)
-    hints = [_say(tutor.hint(student)) for _ in range(3)]
+    hints = [_say(tutor.hint(student)) for _ in range(4)]
     first_step = exercise.solution[0]
     assert first_step.question in hints[0]  # focus: the first unfinished step, checked
     assert first_step.expression in hints[1] and f"= {first_step.result}" not in hints[1]
-    assert "same kind of exercise with other numbers" in hints[2]
-    assert len(set(hints)) == 3 and not any(reveals_answer(h, exercise) for h in hints)
-    assert all(f"Your exercise: {exercise.statement}" in h for h in hints[1:])
+    assert f"= {first_step.result}" in hints[2]  # that step done (bottom-out for the step)
+    assert "same kind of exercise with other numbers" in hints[3]
+    assert len(set(hints)) == 4 and not any(reveals_answer(h, exercise) for h in hints)
+    assert all(exercise.statement in h for h in hints[1:])  # the exercise restated
 
 
 def test_three_wrong_in_a_row_step_back_to_a_prerequisite(sessions, pack) -> None:  # type: ignore[no-untyped-def]

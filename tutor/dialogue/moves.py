@@ -102,7 +102,7 @@ def askable(step: SolutionStep) -> bool:
 def step_focus(step: SolutionStep) -> str:
     """Where the student is, in their numbers, without the step's result."""
     if step.expression:
-        return f"In your exercise, the step now is {pretty(step.expression)} in the {_place(step)}."
+        return f"In your exercise, the step now is {pretty(step.expression)}{_in_place(step)}."
     return f"In your exercise, the step now is: {step.text.strip().rstrip('.')}."
 
 
@@ -112,6 +112,20 @@ def step_sentence(step: SolutionStep) -> str:
     if step.expression and step.result and step.result not in numbers_in(text):
         text = f"{text.rstrip('.:')}: {pretty(step.expression)} = {step.result}"
     return text if text.endswith((".", "?", "!")) else text + "."
+
+
+def leaks(text: str, exercise: Exercise) -> bool:
+    """True when `text` states the answer in a number the exercise's statement does not
+    give (a given number equal to the answer is no leak: the student can read it there).
+    The curriculum's reader decides (fractions, decimals, percentages, number words)."""
+    given = set(numbers_in(exercise.statement))
+    kept = _NUMBER_TOKEN.sub(
+        lambda m: "" if m.group(0).replace(",", "") in given else m.group(0), text
+    )
+    return bool(reveals_answer(kept, exercise))
+
+
+_NUMBER_TOKEN = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:[./]\d+)?")
 
 
 def _numbers(*texts: str | None) -> tuple[str, ...]:
@@ -130,6 +144,11 @@ def _list_marks(lines: Sequence[str]) -> tuple[str, ...]:
 def _without(numbers: Iterable[str], *removed: str | None) -> tuple[str, ...]:
     drop = {r for r in removed if r}
     return tuple(n for n in numbers if n not in drop)
+
+
+def _in_place(step: SolutionStep) -> str:
+    """ " in the tens column" (empty when the step has no place)."""
+    return f" in the {step.place}" if step.place else ""
 
 
 def _place(step: SolutionStep) -> str:
@@ -171,7 +190,8 @@ def _safe(current: Current, *texts: str | None) -> tuple[str, ...]:
 def contrast(current: Current, step: SolutionStep, *, student_step: str, answer: str) -> MovePlan:
     """Their step beside the right step, in their numbers; the right step's result withheld."""
     expression = pretty(step.expression) if step.expression else None
-    facts = [f"Look at the {_place(step)}. Your step: {student_step}."]
+    look = f"Look at the {step.place}. " if step.place else "Look at this step. "
+    facts = [f"{look}Your step: {student_step}."]
     if expression:
         reason = OPERATION_REASONS.get(step.operation or "")
         right = f"The right step there is {expression}"
@@ -195,11 +215,17 @@ def contrast(current: Current, step: SolutionStep, *, student_step: str, answer:
 
 
 def locate(
-    current: Current, step: SolutionStep, *, answer: str, misconception: str | None
+    current: Current,
+    step: SolutionStep,
+    *,
+    answer: str,
+    misconception: str | None,
+    show_step: bool = True,
 ) -> MovePlan:
     """Point at the step where the answer went wrong (no student step known: name the place)."""
-    expression = pretty(step.expression) if step.expression else None
-    facts = [f"Your answer {answer} goes wrong in the {_place(step)}."]
+    expression = pretty(step.expression) if step.expression and show_step else None
+    where = f"in the {step.place}" if step.place else "at this step"
+    facts = [f"Your answer {answer} goes wrong {where}."]
     if misconception:
         facts.append(f"It looks like you {misconception}.")
     if expression:
@@ -250,6 +276,9 @@ def substep(current: Current, step: SolutionStep, *, kind: str = "substep") -> M
 def substep_done(current: Current, step: SolutionStep, *, right: bool, reply: str) -> MovePlan:
     """The verdict on a sub-step reply: right, or the step told; then back to the exercise."""
     told = step_sentence(step)
+    if leaks(told, current.exercise):  # the step's words give more than its result away
+        told = f"{pretty(step.expression)} = {step.result}." if step.expression else ""
+        told = "" if leaks(told, current.exercise) else told
     if right:
         facts = (f"Yes! {told}", "Now use it to finish the whole exercise.")
     else:
@@ -290,7 +319,11 @@ def hint_operation(current: Current, step: SolutionStep) -> MovePlan:
     expression = pretty(step.expression) if step.expression else None
     reason = OPERATION_REASONS.get(step.operation or "")
     if expression:
-        fact = f"In the {_place(step)}, work out {expression}"
+        fact = (
+            f"In the {step.place}, work out {expression}"
+            if step.place
+            else f"Work out {expression}"
+        )
         fact += f": {reason}." if reason else "."
     else:
         fact = f"Next, {step.text.strip().rstrip('.')}."
@@ -308,13 +341,31 @@ def hint_operation(current: Current, step: SolutionStep) -> MovePlan:
     )
 
 
+def tell_step(current: Current, step: SolutionStep) -> MovePlan:
+    """The bottom-out hint for one step: the step done, with its result (never the answer;
+    the planner asks only for steps whose words do not state it)."""
+    told = step_sentence(step)
+    facts = (f"Here is that step done: {told}", "Now carry on from there.")
+    return _plan(
+        current,
+        move="hint_operation",
+        task="hint",
+        facts=facts,
+        template=" ".join(facts),
+        numbers=_numbers(told, current.statement),
+        must_say=tuple(x for x in (step.result,) if x),
+        operation=OPERATION_WORD.get(step.operation or ""),
+        extra=(("level", "2"), ("focus", told)),
+    )
+
+
 def worked_example(current: Current, similar: Exercise) -> MovePlan:
     """The same method on other numbers, written out; the current answer never appears."""
     lines = [step_sentence(s) for s in similar.solution]
     body = "\n".join(f"{i}. {line}" for i, line in enumerate(lines, start=1))
     template = (
         f"Here is the same kind of exercise with other numbers: {similar.statement}\n"
-        f"{body}\nAnswer: {similar.answer_text}"
+        f"{body}\nAnswer: {similar.answer_text}\nNow you, with your numbers: {current.statement}"
     )
     numbers = _numbers(similar.statement, *lines, similar.answer_text, current.statement)
     numbers += _list_marks(lines)

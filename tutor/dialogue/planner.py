@@ -30,9 +30,8 @@ from fractions import Fraction
 from random import Random
 
 from prompts.plan import Learner, MovePlan
-from prompts.verify import numbers_in
 from students_db.records import ActiveExerciseRecord, AttemptRecord
-from tutor.curriculum import AnswerFormatError, CheckResult, parse_answer
+from tutor.curriculum import AnswerFormatError, CheckResult, parse_answer, reveals_answer
 from tutor.curriculum.diagnosis import diagnose
 from tutor.curriculum.examples import similar_for_slip
 from tutor.curriculum.model import Exercise
@@ -50,7 +49,7 @@ from tutor.dialogue.context import preferred_style
 from tutor.dialogue.effort import is_genuine_attempt, is_rapid_guessing
 from tutor.dialogue.intent import Classified, Intent
 from tutor.dialogue.mastery import StateChange
-from tutor.dialogue.moves import Current
+from tutor.dialogue.moves import Current, leaks
 from tutor.dialogue.state import TurnState
 from tutor.dialogue.turns import (
     CloseExercise,
@@ -140,22 +139,9 @@ def worth_asking(exercise: Exercise, index: int) -> bool:
     step = exercise.solution[index]
     if not moves.askable(step) or step.result is None:
         return False
-    return not same_value(step.result, exercise.answer_text) and not leaks(
-        moves.step_question(step) or "", exercise
-    )
-
-
-def leaks(text: str, exercise: Exercise) -> bool:
-    """True when `text` states the answer in a number the exercise's statement does not
-    give (a given number equal to the answer is no leak: the student can read it)."""
-    given = set(numbers_in(exercise.statement))
-    kept = _NUMBER_TOKEN.sub(
-        lambda m: "" if m.group(0).replace(",", "") in given else m.group(0), text
-    )
-    return _reveals(kept, exercise)
-
-
-_NUMBER_TOKEN = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:[./]\d+)?")
+    if same_value(step.result, exercise.answer_text):
+        return False
+    return not leaks(moves.step_question(step) or "", exercise)
 
 
 def same_value(reply: str, expected: str) -> bool | None:
@@ -268,7 +254,7 @@ class Planner:
         parts: list[ReplyPart] = [plan]
         if state.active.hints_used >= len(rungs) - 1:
             parts.append(texts.TOP_HINT_REACHED)
-        if plan.question is None:
+        if plan.question is None and plan.move != "worked_example":  # it ends with "Now you"
             parts.append(texts.restate(exercise.statement))
         if self.solution_gate(state, exercise, after_hint=True) is None:
             parts.append(texts.SOLUTION_OFFER)
@@ -284,8 +270,7 @@ class Planner:
             plan = moves.concept(current, text, question="explain", learner=current.learner)
             return Reply((plan, texts.restate(exercise.statement)), task="explain")
         plan = moves.worked_example(current, similar)
-        parts = (plan, texts.restate(exercise.statement))
-        return Reply(parts, task="explain", effects=(CountHelp(),))
+        return Reply((plan,), task="explain", effects=(CountHelp(),))
 
     def solution(self, state: TurnState, exercise: Exercise) -> Reply:
         """The worked solution behind its gate; when shown, the next exercise follows."""
@@ -340,7 +325,9 @@ class Planner:
         if asked.about_step and exercise is not None:
             index = self._unfinished_step(state, exercise)
             if index is not None:
-                facts.append(moves.step_focus(exercise.solution[index]))
+                focus = moves.step_focus(exercise.solution[index])
+                if not leaks(focus, exercise):
+                    facts.append(focus)
         entry = None
         if topic is not None and asked.intent is Intent.CONCEPT:
             try:
@@ -439,6 +426,10 @@ class Planner:
                 told = moves.contrast(current, step, student_step=slip.student_step, answer=answer)
             else:
                 told = moves.locate(current, step, answer=answer, misconception=None)
+            if leaks(told.template, exercise):  # the right step would give the answer away
+                told = moves.locate(
+                    current, step, answer=answer, misconception=None, show_step=False
+                )
             if not leaks(told.template, exercise):
                 parts.append(told)
         if self._wrong_in_a_row(state, exercise) + 1 >= STEP_BACK_AFTER:
@@ -581,6 +572,11 @@ class Planner:
                 (moves.substep(current, step, kind="hint_focus"), substep_task("hint", index))
             )
             rungs.append((moves.hint_operation(current, step), "hint"))
+            rungs.append((moves.tell_step(current, step), "hint"))
+        else:  # no step to ask: the first step's operation in the exercise's own numbers
+            first = next((s for s in exercise.solution if s.expression), None)
+            if first is not None:
+                rungs.append((moves.hint_operation(current, first), "hint"))
         similar = self._similar(state, exercise)
         if similar is not None:
             rungs.append((moves.worked_example(current, similar), "hint"))
@@ -649,8 +645,6 @@ def _last_misconception(state: TurnState, exercise: Exercise) -> str | None:
 
 
 def _reveals(text: str, exercise: Exercise) -> bool:
-    from tutor.curriculum import reveals_answer
-
     return bool(reveals_answer(text, exercise))
 
 

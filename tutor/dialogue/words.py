@@ -24,7 +24,9 @@ from prompts.request import GenerationRequest
 from prompts.verify import check_words
 from tutor.curriculum import reveals_answer
 from tutor.curriculum.model import Exercise
+from tutor.dialogue.moves import leaks
 from tutor.dialogue.pipeline import ModelPart
+from tutor.dialogue.texts import NUMBERLESS
 from tutor.generation import TextGenerator, prompt_budget, token_counter
 
 
@@ -77,8 +79,8 @@ def accepts(plan: MovePlan, exercise: Exercise | None) -> Callable[[str], bool]:
     it is code's wording of the plan, whose numbers were checked when it was built."""
 
     def accept(text: str) -> bool:
-        if text == plan.template:
-            return True
+        if text == plan.template:  # a template that would leak is refused too (a safety net)
+            return plan.reveals_answer or exercise is None or not leaks(text, exercise)
         if not check_words(text, plan).ok:
             return False
         return plan.reveals_answer or exercise is None or not reveals_answer(text, exercise)
@@ -99,9 +101,9 @@ def words_part(
         return plan.template
     accept = accepts(plan, exercise)
     if not generator.available:
-        return ModelPart(None, plan.template, accept, plan.template)
+        return ModelPart(None, plan.template, accept, NUMBERLESS)
     built = request_for(plan, context, generator)
     if built is None:
-        return ModelPart(None, plan.template, accept, plan.template)
+        return ModelPart(None, plan.template, accept, NUMBERLESS)
     request, prompt_tokens = built
-    return ModelPart(request, plan.template, accept, plan.template, prompt_tokens=prompt_tokens)
+    return ModelPart(request, plan.template, accept, NUMBERLESS, prompt_tokens=prompt_tokens)
