@@ -365,7 +365,7 @@ def worked_example(current: Current, similar: Exercise) -> MovePlan:
     body = "\n".join(f"{i}. {line}" for i, line in enumerate(lines, start=1))
     template = (
         f"Here is the same kind of exercise with other numbers: {similar.statement}\n"
-        f"{body}\nAnswer: {similar.answer_text}\nNow you, with your numbers: {current.statement}"
+        f"{body}\nAnswer: {similar.answer_text}\n{_your_turn(current.statement)}"
     )
     numbers = _numbers(similar.statement, *lines, similar.answer_text, current.statement)
     numbers += _list_marks(lines)
@@ -388,6 +388,15 @@ def worked_example(current: Current, similar: Exercise) -> MovePlan:
         safe_equal_to_key=safe,
         extra=(("level", "3"), ("similar_example", f"{similar.statement}\n{body}")),
     )
+
+
+def _your_turn(statement: str) -> str:
+    """ "Now you: the same steps with 56,327 and 10." (the statement's own numbers)."""
+    found = list(dict.fromkeys(_NUMBER_TOKEN.findall(statement)))
+    if not found:
+        return f"Now you, with your exercise: {statement}"
+    listed = found[0] if len(found) == 1 else f"{', '.join(found[:-1])} and {found[-1]}"
+    return f"Now you: the same steps with {listed}. {statement}"
 
 
 def solution(current: Current) -> MovePlan:
