@@ -13,7 +13,8 @@ from prompts.verify import check_words, numbers_in
 from tutor.curriculum import load_default_pack
 from tutor.curriculum.examples import similar_for_slip
 from tutor.dialogue import moves
-from tutor.dialogue.planner import leaks, worth_asking
+from tutor.dialogue.moves import leaks
+from tutor.dialogue.steps import worth_asking
 from tutor.dialogue.words import plan_fields
 
 SEEDS = range(12)

@@ -39,7 +39,7 @@ from tutor.dialogue.effort import is_genuine_attempt
 from tutor.dialogue.intent import Classified, Intent, classify
 from tutor.dialogue.mastery import after_answer, is_assisted
 from tutor.dialogue.pipeline import Part, ReplyStream
-from tutor.dialogue.planner import Planner, same_value, solution_open
+from tutor.dialogue.planner import Planner, solution_open
 from tutor.dialogue.requests import model_part
 from tutor.dialogue.state import (
     TurnState,
@@ -49,6 +49,7 @@ from tutor.dialogue.state import (
     pending_substep,
     read_turn_state,
 )
+from tutor.dialogue.steps import same_value
 from tutor.dialogue.summary import summarise_session
 from tutor.dialogue.turns import (
     CloseExercise,

@@ -25,14 +25,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from fractions import Fraction
 from random import Random
 
 from prompts.plan import Learner, MovePlan
 from students_db.records import ActiveExerciseRecord, AttemptRecord
-from tutor.curriculum import AnswerFormatError, CheckResult, parse_answer, reveals_answer
-from tutor.curriculum.diagnosis import diagnose
+from tutor.curriculum import CheckResult, reveals_answer
 from tutor.curriculum.examples import similar_for_slip
 from tutor.curriculum.model import Exercise
 from tutor.curriculum.pack import Pack
@@ -50,7 +47,9 @@ from tutor.dialogue.effort import is_genuine_attempt, is_rapid_guessing
 from tutor.dialogue.intent import Classified, Intent
 from tutor.dialogue.mastery import StateChange
 from tutor.dialogue.moves import Current, leaks
+from tutor.dialogue.progress import answers_to_master, progress_words
 from tutor.dialogue.state import TurnState
+from tutor.dialogue.steps import Slip, first_askable, slip_of, worth_asking
 from tutor.dialogue.turns import (
     CloseExercise,
     CountHelp,
@@ -62,12 +61,8 @@ from tutor.dialogue.turns import (
     Wording,
     substep_task,
 )
-from tutor.learner import bkt
-from tutor.learner.params import BktParams
 
 STEP_BACK_AFTER = 3  # wrong answers in a row on one skill before stepping back
-UNASSISTED_TO_MASTER = 3  # right answers without help a skill needs (DESIGN.md)
-MAX_TO_MASTER = 9  # the count a child reads is capped: "9 or more" is the same advice
 
 _GIVE_UP = re.compile(
     r"\b(i\s+give\s+up|just\s+(tell|show|give)\s+me|tell\s+me\s+the\s+answer|"
@@ -78,15 +73,6 @@ _FRUSTRATED = re.compile(
     r"i\s+can'?t\s+do\s+(this|it)|i'?m\s+(bad|rubbish|terrible)\s+at|too\s+hard|ugh+)\b"
 )
 _DONT_KNOW = re.compile(r"\b(i\s+(don'?t|do\s+not)\s+know|no\s+idea|idk|dunno)\b")
-
-
-@dataclass(frozen=True)
-class Slip:
-    """Where a wrong answer departs from the trace: the step, and the student's version."""
-
-    step_index: int
-    student_step: str | None
-    misconception: str | None
 
 
 def feeling_of(text: str) -> str | None:
@@ -108,75 +94,6 @@ def learner_of(state: TurnState) -> Learner:
         grade=student.grade_level,
         style=preferred_style(student.preferences),
     )
-
-
-def slip_of(exercise: Exercise, answer: str) -> Slip | None:
-    """The step a wrong answer departs at (`curriculum.diagnosis`: a catalogued slip replayed
-    on the trace, else the first column that differs, else a step it stopped at), or None
-    when no step can be named. Reads the answer with the parser only (no equivalence check),
-    so it is cheap enough for the turn's transaction."""
-    found = diagnose(exercise, answer)
-    if found is None or found.step_index is None:
-        return None
-    if not 0 <= found.step_index < len(exercise.solution):
-        return None
-    rule = next((r for r in exercise.misconceptions if r.id == found.misconception_id), None)
-    return Slip(
-        found.step_index, found.student_step_text, rule.description if rule is not None else None
-    )
-
-
-def _first_askable(exercise: Exercise, start: int = 0) -> int | None:
-    for index in range(start, len(exercise.solution)):
-        if worth_asking(exercise, index):
-            return index
-    return None
-
-
-def worth_asking(exercise: Exercise, index: int) -> bool:
-    """A step to ask as a sub-step: it has a question and a result, and its result is not
-    the exercise's answer (asking that would be asking the exercise again)."""
-    step = exercise.solution[index]
-    if not moves.askable(step) or step.result is None:
-        return False
-    if same_value(step.result, exercise.answer_text):
-        return False
-    return not leaks(moves.step_question(step) or "", exercise)
-
-
-def same_value(reply: str, expected: str) -> bool | None:
-    """Whether a sub-step reply equals the step's result (None: not readable as a number)."""
-    try:
-        got = parse_answer(reply)
-        want = parse_answer(expected.split("=")[-1])
-    except (AnswerFormatError, ValueError, TypeError):
-        return None
-    try:
-        return bool(got == want) or Fraction(str(got)) == Fraction(str(want))
-    except (ValueError, TypeError, ZeroDivisionError):
-        return bool(got == want)
-
-
-def answers_to_master(
-    p_known: float, params: BktParams, unassisted_right: int, *, limit: int = MAX_TO_MASTER
-) -> int:
-    """Right answers still needed for mastery: enough for P(known) to reach the threshold
-    under the live update, and at least `UNASSISTED_TO_MASTER` unassisted ones in all."""
-    needed, p = 0, p_known
-    while not bkt.is_mastered(p) and needed < limit:
-        p = bkt.update(p, True, params)
-        needed += 1
-    return min(max(needed, UNASSISTED_TO_MASTER - unassisted_right, 0), limit)
-
-
-def progress_words(skill_name: str, to_go: int, mastered: bool) -> str:
-    """Mastery as a child reads it: a count of right answers, never a probability."""
-    if mastered:
-        return f"You have mastered {skill_name}!"
-    if to_go >= MAX_TO_MASTER:
-        return f"Keep practising {skill_name}: every right answer counts."
-    answers = "answer" if to_go == 1 else "answers"
-    return f"{to_go} more right {answers} to master {skill_name}."
 
 
 class Planner:
@@ -417,7 +334,7 @@ class Planner:
         ):
             parts.append(texts.SLOW_DOWN)  # gaming: answer it with a step to do, not more help
         slip = slip_of(exercise, answer)
-        index = slip.step_index if slip is not None else _first_askable(exercise)
+        index = slip.step_index if slip is not None else first_askable(exercise)
         task = "feedback"
         effects: tuple = ()
         if slip is not None:
@@ -555,7 +472,7 @@ class Planner:
         slip = self._slip_now(state, exercise)
         if slip is not None and worth_asking(exercise, slip.step_index):
             return slip.step_index
-        return _first_askable(exercise)
+        return first_askable(exercise)
 
     def _rungs(self, state: TurnState, exercise: Exercise) -> list[tuple[MovePlan, str]]:
         """The ladder for this exercise, each rung a plan with its stored task: authored
