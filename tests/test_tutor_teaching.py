@@ -266,7 +266,7 @@ def test_the_answer_is_checked_before_the_write_transaction(tmp_path, pack, monk
     """Issue 13, finding 4: a slow check must not hold the store's write lock. While the
     checker runs, another connection can write at once (it would wait out the busy timeout
     and fail if the turn's transaction were open)."""
-    import tutor.tutor as tutor_module
+    import tutor.dialogue.prechecks as tutor_module
 
     engine = db.make_engine(f"sqlite:///{tmp_path / 'lock.db'}", busy_timeout_s=0.2)
     db.upgrade(engine)

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import uuid
-from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from random import Random
 
@@ -30,16 +29,16 @@ from students_db import practice
 from students_db.accounts import get_student, set_student_preferences
 from students_db.engine import SessionFactory, read_session, write_session
 from students_db.records import AttemptRecord
-from tutor.curriculum import CheckResult, check_answer, wording_matches_spec
+from tutor.curriculum import CheckResult, wording_matches_spec
 from tutor.curriculum.model import Exercise
 from tutor.curriculum.pack import Pack
 from tutor.dialogue import texts
 from tutor.dialogue.context import build_context, mastery_lines, misconception_of
-from tutor.dialogue.effort import is_genuine_attempt
 from tutor.dialogue.intent import Classified, Intent, classify
 from tutor.dialogue.mastery import after_answer, is_assisted
 from tutor.dialogue.pipeline import Part, ReplyStream
 from tutor.dialogue.planner import Planner, solution_open
+from tutor.dialogue.prechecks import CheckedAnswer, Prepared, check_reply, prepare_turn
 from tutor.dialogue.requests import model_part
 from tutor.dialogue.state import (
     TurnState,
@@ -49,7 +48,6 @@ from tutor.dialogue.state import (
     pending_substep,
     read_turn_state,
 )
-from tutor.dialogue.steps import same_value
 from tutor.dialogue.summary import summarise_session
 from tutor.dialogue.turns import (
     CloseExercise,
@@ -101,68 +99,6 @@ BUTTON_TEXTS = {
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class _Checked:
-    """An answer checked before the turn's transaction, and what it was checked against."""
-
-    exercise_id: str
-    seed: int
-    substep: int | None  # the open sub-step this reply answers (None: the exercise itself)
-    answer: str
-    result: CheckResult | None  # the exercise's verdict (None when the sub-step took it)
-    substep_right: bool | None = None
-    genuine: bool = False  # a real try at the exercise (the solution gate), not junk
-
-    def matches(self, exercise: Exercise, step: int | None, answer: str) -> bool:
-        opened = step if self.substep is None else self.substep
-        return (self.exercise_id, self.seed, self.answer) == (
-            exercise.id,
-            exercise.seed,
-            answer,
-        ) and opened == step
-
-
-@dataclass(frozen=True)
-class _Prepared:
-    checked: _Checked | None
-    tried: bool
-
-
-def _check(exercise: Exercise, step: int | None, answer: str, earlier: Sequence[str]) -> _Checked:
-    """A reply while a sub-step is open answers the sub-step, unless it answers the whole
-    exercise right; otherwise it is an answer to the exercise, checked by the curriculum."""
-    ids = (exercise.id, exercise.seed)
-    if step is not None and 0 <= step < len(exercise.solution):
-        expected = exercise.solution[step].result or ""
-        right = same_value(answer, expected) if expected else None
-        if right:
-            return _Checked(*ids, step, answer, None, True)
-        result = check_answer(exercise, answer)
-        if (
-            not result.correct
-            and right is not None
-            and not _aims_at_exercise(answer, expected, exercise, result)
-        ):
-            return _Checked(*ids, step, answer, None, False)
-    else:
-        result = check_answer(exercise, answer)
-    genuine = result.status != "malformed" and is_genuine_attempt(
-        answer, exercise, earlier_answers=earlier
-    )
-    return _Checked(*ids, None, answer, result, genuine=genuine)
-
-
-def _aims_at_exercise(answer: str, expected: str, exercise: Exercise, result: CheckResult) -> bool:
-    """A reply to an open sub-step that is really an answer to the whole exercise: one that
-    a catalogued slip predicts, or a number sized like the answer rather than the step."""
-    if result.misconception is not None:
-        return True
-    digits = len(re.sub(r"\D", "", answer))
-    return digits > len(re.sub(r"\D", "", expected)) and digits >= len(
-        re.sub(r"\D", "", exercise.answer_text)
-    )
 
 
 class Tutor:
@@ -411,7 +347,7 @@ class Tutor:
 
     # -- answers --------------------------------------------------------------------------
 
-    def _prepare(self, student_id: int, text: str | None) -> _Prepared:
+    def _prepare(self, student_id: int, text: str | None) -> Prepared:
         """The slow work of a turn, done BEFORE its write transaction: the answer's check
         (the checker may take up to its time limit) and whether the student has made a
         genuine attempt at the active exercise (the solution gate). The transaction re-reads
@@ -420,23 +356,9 @@ class Tutor:
         with read_session(self._sessions) as session:
             peek = peek_turn(session=session, student_id=student_id)
         if peek.active is None:
-            return _Prepared(None, tried=False)
+            return Prepared(None, tried=False)
         exercise = self._rebuild(peek.active.exercise_id, peek.active.seed)
-        mine = [
-            a.answer
-            for a in peek.attempts
-            if (a.exercise_id, a.seed) == (exercise.id, exercise.seed)
-        ]
-        tried = any(
-            is_genuine_attempt(answer, exercise, earlier_answers=mine[i + 1 :])
-            for i, answer in enumerate(mine)
-        )
-        checked = None
-        if text is not None:
-            found = classify(text, has_exercise=True, skill_key=exercise.skill_key)
-            if found.intent is Intent.ANSWER:
-                checked = _check(exercise, peek.substep, found.answer_text or text, mine)
-        return _Prepared(checked, tried=tried)
+        return prepare_turn(peek, exercise, text)
 
     def _answer_turn(
         self,
@@ -444,7 +366,7 @@ class Tutor:
         state: TurnState,
         exercise: Exercise,
         answer: str,
-        checked: _Checked | None,
+        checked: CheckedAnswer | None,
         submission_id: str | None,
         now: datetime,
     ) -> Reply:
@@ -456,7 +378,7 @@ class Tutor:
             # The state moved on since the check (another tab answered): check again. Rare,
             # and bounded by the checker's time limit.
             earlier = [a.answer for a in state.attempts if a.exercise_id == exercise.id]
-            checked = _check(exercise, step, answer, earlier)
+            checked = check_reply(exercise, step, answer, earlier)
         if checked.substep is not None:
             return self._planner.after_substep(
                 state, exercise, checked.substep, answer, right=bool(checked.substep_right)
