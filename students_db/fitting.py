@@ -73,8 +73,15 @@ def iter_responses(
     *, session: Session, kind: str | None = None, batch_size: int = 10_000
 ) -> Iterator[Response]:
     """Every graded attempt as (student_id, skill_key, correct), ordered by student, skill and
-    time (the order BKT's sequences need), streamed in batches rather than loaded whole."""
-    query = select(_ATTEMPTS.c.student_id, _ATTEMPTS.c.skill_key, _ATTEMPTS.c.correct)
+    time (the order BKT's sequences need), streamed in batches rather than loaded whole.
+
+    `correct` is the outcome as the learner model counts it, as the live update does: a right
+    answer given after help (`hints_used` > 0: a hint or a worked example) is a failure."""
+    query = select(
+        _ATTEMPTS.c.student_id,
+        _ATTEMPTS.c.skill_key,
+        _ATTEMPTS.c.correct & (_ATTEMPTS.c.hints_used == 0),
+    )
     if kind is not None:
         query = query.where(_ATTEMPTS.c.kind == kind)
     query = query.order_by(

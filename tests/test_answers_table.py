@@ -7,6 +7,7 @@ malformed ones get a clear message, and nothing is ever evaluated as code.
 from __future__ import annotations
 
 import builtins
+import re
 import time
 
 import pytest
@@ -56,6 +57,41 @@ DECIMAL = _exercise(
     AnswerKey(R(7, 20), style="decimal"), "0.35", rule("percent_as_decimal", R(7, 2))
 )
 
+AS_DECIMAL = Exercise(
+    id="test:as-decimal",
+    skill_key="test",
+    seed=0,
+    statement="Write 7/20 as a decimal.",
+    answer=AnswerKey(R(7, 20), style="decimal"),
+    answer_text="0.35",
+    solution=(SolutionStep("step"),),
+)
+TYPED_BACK = _exercise(AnswerKey(R(168), style="integer"), "168")
+
+
+def _asked(statement: str, key: AnswerKey, text: str) -> Exercise:
+    return Exercise(
+        id="test:asked",
+        skill_key="test",
+        seed=0,
+        statement=statement,
+        answer=key,
+        answer_text=text,
+        solution=(SolutionStep("step"),),
+    )
+
+
+AS_FRACTION = _asked(
+    "Write 0.58 as a fraction in its simplest form.", AnswerKey(R(29, 50), simplest=True), "29/50"
+)
+AS_PERCENT_DECIMAL = _asked(
+    "Write 99% as a decimal.", AnswerKey(R(99, 100), style="decimal"), "0.99"
+)
+AS_PERCENTAGE = _asked(
+    "Write 1/4 as a percentage.", AnswerKey(R(1, 4), kind="percent", style="percent"), "25%"
+)
+PERCENT_OF = _exercise(AnswerKey(R(24), style="decimal"), "24")
+
 OK, WRONG, BAD = "correct", "wrong", "malformed"
 
 CASES = [
@@ -72,8 +108,8 @@ CASES = [
     (FRACTION, "\u00be", OK, None),  # the single character ¾
     (FRACTION, "3\u00f74", OK, None),  # 3÷4
     (FRACTION, "x = 3/4", OK, None),
-    (FRACTION, "(1+2)/4", OK, None),
-    (FRACTION, "1/4 + 2/4", OK, None),
+    (FRACTION, "(1+2)/4", BAD, None),  # a calculation, not a result
+    (FRACTION, "1/4 + 2/4", BAD, None),
     (FRACTION, "3/4 pizza", OK, None),
     (FRACTION, "The answer is 3/4", OK, None),
     (FRACTION, "x - x + 3/4", OK, None),  # an unknown that cancels: the sympy path
@@ -92,7 +128,8 @@ CASES = [
     (WHOLE, "1197 apples", OK, None),
     (WHOLE, "1197.", OK, None),
     (WHOLE, "1197 \u20ac", OK, None),
-    (WHOLE, "1000 + 197", OK, None),
+    (WHOLE, "1000 + 197", BAD, None),  # write the result, not the calculation
+    (WHOLE, "2394/2", BAD, None),  # a whole result left as a division
     (WHOLE, "197", WRONG, "forgets_carry"),
     (WHOLE, "1196", WRONG, None),
     (WHOLE, "1,1970", BAD, None),
@@ -138,6 +175,39 @@ CASES = [
     (DECIMAL, "7/20", OK, None),
     (DECIMAL, "35/100", OK, None),
     (DECIMAL, "3.5", WRONG, "percent_as_decimal"),
+    # LaTeX, as the chat renders it, and Unicode fractions
+    (FRACTION, "$\\frac{3}{4}$", OK, None),
+    (FRACTION, "\\frac{3}{4}", OK, None),
+    (FRACTION, "\\dfrac{3}{4}", OK, None),
+    (FRACTION, "\\(\\tfrac{3}{4}\\)", OK, None),
+    (FRACTION, "$\\frac{3}{8}$", WRONG, "add_denominators"),
+    (FRACTION, "$\\frac{1}{4} + \\frac{2}{4}$", BAD, None),
+    (MIXED, "$5\\frac{7}{10}$", OK, None),
+    (MIXED, "5 \\frac{7}{10}", OK, None),
+    (EQUATION, "$x = -6$", OK, None),
+    (PERCENT, "$25\\%$", OK, None),
+    (FRACTION, "\u00be", OK, None),
+    (_exercise(AnswerKey(R(13, 4)), "3 1/4"), "3\u00bc", OK, None),  # 3¼ is not 31/4
+    (_exercise(AnswerKey(R(13, 4)), "3 1/4"), "3 \u00bc", OK, None),
+    (_exercise(AnswerKey(R(1, 2)), "1/2"), "\u00bd", OK, None),
+    # "as a decimal" wants a decimal; the question typed back is not an answer
+    (AS_DECIMAL, "0.35", OK, None),
+    (AS_DECIMAL, "7/20", BAD, None),
+    (AS_DECIMAL, "$\\frac{7}{20}$", BAD, None),
+    (TYPED_BACK, "168", OK, None),
+    (TYPED_BACK, "881 \u2212 713", BAD, None),
+    (TYPED_BACK, "881-713", BAD, None),
+    (TYPED_BACK, "881 - 713 = 168", BAD, None),
+    (AS_FRACTION, "29/50", OK, None),
+    (AS_FRACTION, "0.58", BAD, None),  # the question typed back
+    (AS_PERCENT_DECIMAL, "0.99", OK, None),
+    (AS_PERCENT_DECIMAL, "99%", BAD, None),
+    (AS_PERCENTAGE, "25%", OK, None),
+    (AS_PERCENTAGE, "25", OK, None),
+    (AS_PERCENTAGE, "1/4", BAD, None),
+    (PERCENT_OF, "24", OK, None),
+    (PERCENT_OF, "40/100*60", BAD, None),
+    (PERCENT_OF, "0.4 \u00d7 60", BAD, None),
     # malformed: a clear message, nothing evaluated
     (FRACTION, "", BAD, None),
     (FRACTION, "   ", BAD, None),
@@ -226,3 +296,30 @@ def test_parse_answer_returns_sympy_objects() -> None:
     assert parse_answer("x = 3") == sympy.Eq(sympy.Symbol("x"), 3)
     assert parse_answer("3:4") == sympy.Tuple(3, 4)
     assert parse_answer("2x + 1") == 2 * sympy.Symbol("x") + 1
+
+
+def test_every_generator_takes_its_key_and_refuses_its_question_typed_back() -> None:
+    """Over the shipped pack: the displayed key is an answer; "What is A − B?" typed back as
+    "A − B", the key as a sum ("k + 1 − 1"), or "0.58" for "Write 0.58 as a fraction" is not
+    an answer."""
+    from tutor.curriculum import load_default_pack
+
+    pack = load_default_pack()
+    typed_back = 0
+    for skill in pack.skills:
+        for seed in range(10):
+            exercise = pack.exercise(skill, seed)
+            assert check_answer(exercise, exercise.answer_text).correct, exercise
+            question = exercise.statement.removeprefix("What is ").removesuffix("?")
+            if question != exercise.statement and " of " not in question:
+                typed_back += 1
+                assert check_answer(exercise, question).status == BAD, exercise.statement
+            asked = re.match(
+                r"^Write (\S+) as an? (decimal|fraction|percentage)", exercise.statement
+            )
+            if asked:  # the number to convert, typed back as given
+                assert check_answer(exercise, asked.group(1)).status == BAD, exercise.statement
+            if exercise.answer.kind == "number" and not exercise.answer.variable:
+                sum_form = f"{exercise.answer_text} + 1 - 1"
+                assert check_answer(exercise, sum_form).status == BAD, sum_form
+    assert typed_back > 100

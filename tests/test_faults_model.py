@@ -16,7 +16,6 @@ from prompts import GenerationRequest
 from tests import test_tutor_fixtures
 from tests.test_tutor_fixtures import make_school
 from tutor.curriculum import load_default_pack
-from tutor.dialogue import texts
 from tutor.generation import ScriptedGenerator
 from tutor.tutor import Tutor
 
@@ -57,9 +56,11 @@ def test_out_of_memory_before_any_text_falls_back_and_keeps_the_message(
     assert answered[0] == "tutor" and answered[2] == "fallback" and answered[1]
 
 
-def test_out_of_memory_midway_marks_the_reply_failed_and_keeps_the_message(
+def test_out_of_memory_midway_falls_back_and_keeps_the_message(
     sessions: db.SessionFactory, pack
 ) -> None:  # type: ignore[no-untyped-def]
+    """Model words are verified whole against their plan before they are shown (issue 10),
+    so a model that fails midway has shown nothing: the plan's template stands in."""
     (student,) = make_school(sessions, students=1).student_ids
 
     def oom_midway(request: GenerationRequest) -> Iterator[str]:
@@ -69,10 +70,10 @@ def test_out_of_memory_midway_marks_the_reply_failed_and_keeps_the_message(
 
     tutor = _tutor(sessions, pack, ScriptedGenerator([oom_midway]))
     reply = "".join(tutor.respond(student, QUESTION))
-    assert reply.startswith("A fraction is") and texts.REPLY_FAILED in reply
+    assert "A fraction is a part of" not in reply and "memory" not in reply.lower()
     (asked, answered) = _messages(sessions, student)
     assert asked == ("student", QUESTION, "ok")
-    assert answered[2] == "failed" and answered[1].startswith("A fraction is")
+    assert answered[2] == "fallback" and answered[1] == reply.strip()
 
 
 def test_a_generation_past_its_time_limit_fails_alone_while_another_student_is_served(
@@ -112,7 +113,7 @@ def test_a_generation_past_its_time_limit_fails_alone_while_another_student_is_s
     assert quick_s < 2.0, "the other student waited on the slow generation"
     assert "part of a whole" in quick
     assert _messages(sessions, quick_student)[-1][2] == "ok"
-    assert texts.REPLY_FAILED in result["slow"]
+    assert "Let me think" not in result["slow"]  # verified words only: the template instead
     (asked, answered) = _messages(sessions, slow_student)
     assert asked == ("student", QUESTION, "ok")
-    assert answered[2] == "failed" and answered[1].startswith("Let me think")
+    assert answered[2] == "fallback" and answered[1] == result["slow"].strip()

@@ -86,6 +86,10 @@ def test_unknown_student_is_refused(sessions, pack) -> None:  # type: ignore[no-
 
 def test_a_double_submit_records_one_attempt_and_the_same_verdict(sessions, pack) -> None:  # type: ignore[no-untyped-def]
     (student,) = make_school(sessions, students=1).student_ids
+    with db.write_session(sessions) as s:  # practised before: no placement item comes first
+        db.set_skill_state(
+            session=s, student_id=student, skill_key="whole.place_value", p_known=0.3, correct=None
+        )
     tutor = _tutor(sessions, pack)
     "".join(tutor.new_exercise(student))
     exercise = _exercise(sessions, pack, student)
@@ -111,7 +115,9 @@ def test_a_malformed_answer_is_explained_and_records_no_attempt(sessions, pack) 
     assert [m.role for m in _messages(sessions, student)][-2:] == ["student", "tutor"]
 
 
-def test_model_failing_midway_keeps_the_message_and_marks_the_reply_failed(sessions, pack) -> None:  # type: ignore[no-untyped-def]
+def test_model_failing_midway_keeps_the_message_and_falls_back_to_the_plan(sessions, pack) -> None:  # type: ignore[no-untyped-def]
+    """Model words are verified whole against their plan before anything is shown (issue 10),
+    so a model that breaks midway shows nothing of its own: the plan's template stands in."""
     (student,) = make_school(sessions, students=1).student_ids
 
     def breaks(request: GenerationRequest) -> Iterator[str]:
@@ -121,14 +127,14 @@ def test_model_failing_midway_keeps_the_message_and_marks_the_reply_failed(sessi
 
     tutor = _tutor(sessions, pack, ScriptedGenerator([breaks]))
     reply = "".join(tutor.respond(student, "what is a fraction?"))
-    assert reply.startswith("Fractions are") and texts.REPLY_FAILED in reply
+    assert "Fractions are parts of" not in reply and "fraction" in reply.lower()
     student_msg, tutor_msg = _messages(sessions, student)
     assert (student_msg.role, student_msg.text, student_msg.status) == (
         "student",
         "what is a fraction?",
         "ok",
     )
-    assert tutor_msg.status == "failed" and tutor_msg.text.startswith("Fractions are")
+    assert tutor_msg.status == "fallback" and tutor_msg.text == reply.strip()
 
 
 def test_model_failing_before_any_text_falls_back_with_one_notice(sessions, pack) -> None:  # type: ignore[no-untyped-def]
@@ -142,7 +148,7 @@ def test_model_failing_before_any_text_falls_back_with_one_notice(sessions, pack
     first = "".join(tutor.respond(student, "what is a fraction?"))
     second = "".join(tutor.respond(student, "and a decimal?"))
     assert texts.MODEL_OFF_NOTICE in first and texts.MODEL_OFF_NOTICE not in second
-    assert "ask your teacher" in second.lower()
+    assert "decimal" in second.lower()  # the concept bank answers; no "ask your teacher"
     assert [m.status for m in _messages(sessions, student) if m.role == "tutor"] == [
         "fallback",
         "fallback",

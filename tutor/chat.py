@@ -96,11 +96,11 @@ def _show(pieces: Iterator[str], write: Callable[[str], None]) -> None:
 def progress_text(tutor: Tutor, student_id: int) -> str:
     """The progress panel as text: practised or assigned skills first, then the rest briefly."""
     view = tutor.progress(student_id)
-    lines = ["Mastery (P(known); * = mastered):"]
-    for row in view.mastery:
+    lines = ["Mastery (* = mastered):"]
+    for row in view.mastery:  # percentages, as the web panel shows them
         bar = "#" * round(row.p_known * 20)
         mark = "*" if row.mastered else " "
-        lines.append(f"  {mark} {row.skill_name:<40} {row.p_known:4.2f} {bar}")
+        lines.append(f"  {mark} {row.skill_name:<40} {row.p_known:4.0%} {bar}")
     if view.current_skill:
         lines.append(f"Now: {view.current_statement} ({view.current_reason})")
     if view.due_reviews:

@@ -183,7 +183,9 @@ def simulate_student(
         if (turn + 1) % session_length == 0:
             tutor.end_session(student_id)
     tutor.end_session(student_id)
-    return recorded
+    # A reply to a sub-step question is not an attempt: count what the store recorded.
+    with db.read_session(sessions) as session:
+        return len(db.recent_attempts(session=session, student_id=student_id, limit=recorded))
 
 
 def wrong_answer(exercise: Any, rng: Random) -> str:

@@ -141,7 +141,7 @@ def student_timeline(
             )
         elif entry.message is not None:
             m = entry.message
-            kind = "hint" if m.role == "tutor" and m.task == "hint" else m.role
+            kind = "hint" if m.role == "tutor" and (m.task or "").startswith("hint") else m.role
             rows.append(TimelineRow(entry.at, kind, None, m.text, None, None, m.status))
     return tuple(rows)
 

@@ -17,35 +17,48 @@ import json
 import logging
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from random import Random
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from prompts import LearnerContext, clean_student_text, fallback
+from prompts import LearnerContext, clean_student_text
 from students_db import chat as chat_store
 from students_db import practice
 from students_db.accounts import get_student, set_student_preferences
 from students_db.engine import SessionFactory, read_session, write_session
 from students_db.records import AttemptRecord
-from tutor.curriculum import check_answer, reveals_answer, wording_matches_spec
+from tutor.curriculum import CheckResult, wording_matches_spec
+from tutor.curriculum.model import Exercise
+from tutor.curriculum.pack import Pack
 from tutor.dialogue import texts
-from tutor.dialogue.activity import next_activity
-from tutor.dialogue.context import (
-    build_context,
-    mastery_lines,
-    misconception_of,
-    misconception_text,
-)
-from tutor.dialogue.hints import hint_fields, level_for, pick_similar, step_lines, worked_example
-from tutor.dialogue.intent import Intent, classify
-from tutor.dialogue.mastery import after_answer
+from tutor.dialogue.context import build_context, mastery_lines, misconception_of
+from tutor.dialogue.intent import Classified, Intent, classify
+from tutor.dialogue.mastery import after_answer, is_assisted
 from tutor.dialogue.pipeline import Part, ReplyStream
+from tutor.dialogue.planner import Planner, solution_open
+from tutor.dialogue.prechecks import CheckedAnswer, Prepared, check_reply, prepare_turn
 from tutor.dialogue.requests import model_part
-from tutor.dialogue.state import TurnState, UnknownStudent, open_chat_session_of, read_turn_state
+from tutor.dialogue.state import (
+    TurnState,
+    UnknownStudent,
+    open_chat_session_of,
+    peek_turn,
+    pending_substep,
+    read_turn_state,
+)
 from tutor.dialogue.summary import summarise_session
+from tutor.dialogue.turns import (
+    CloseExercise,
+    CountHelp,
+    Effect,
+    MarkSolutionShown,
+    OpenExercise,
+    Reply,
+    StorePlan,
+    Wording,
+)
 from tutor.dialogue.validation import validate_message
 from tutor.dialogue.views import (
     HistoryItem,
@@ -54,6 +67,7 @@ from tutor.dialogue.views import (
     SessionSummary,
     SkillMastery,
 )
+from tutor.dialogue.words import words_part
 from tutor.generation import TextGenerator, token_counter
 from tutor.learner.bkt import is_mastered
 
@@ -69,7 +83,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-SOLUTION_AFTER_WRONG = 2  # wrong attempts before the full solution may be shown
 STYLES = ("step-by-step", "short", "example")
 SESSION_IDLE = timedelta(hours=2)  # a chat session idle this long ends at the next turn
 # Without a submission id, the same answer again this soon after the student's last attempt is
@@ -88,16 +101,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True)
-class _Act:
-    """What a turn decided: the reply's parts, the task it is stored under, whether the
-    student's message and the reply are stored (not for a resubmitted answer)."""
-
-    parts: list[Part]
-    task: str | None = None
-    store: bool = True
-
-
 class Tutor:
     """A student's tutor. Keeps no per-student state in memory: everything is read from and
     written to the store, so one instance serves many students from many threads."""
@@ -106,7 +109,7 @@ class Tutor:
         self,
         *,
         sessions: SessionFactory,
-        pack: Any,
+        pack: Pack,
         generator: TextGenerator,
         max_message_chars: int = 2000,
         clock: Callable[[], datetime] = utc_now,
@@ -120,6 +123,7 @@ class Tutor:
         self._max_chars = max_message_chars
         self._clock = clock
         self._rng = Random(seed)
+        self._planner = Planner(pack, self._rng)
 
     @property
     def model_available(self) -> bool:
@@ -144,18 +148,26 @@ class Tutor:
         if submission_id is not None and not 0 < len(submission_id) <= 64:
             raise ValueError("submission_id must be 1 to 64 characters")
 
-        def act(session: Session, state: TurnState, now: datetime) -> _Act:
+        prepared = self._prepare(student_id, text)
+        checked = prepared.checked
+
+        def act(session: Session, state: TurnState, now: datetime) -> Reply:
             exercise = self._exercise_of(state)
-            found = classify(text, has_exercise=exercise is not None)
+            found = classify(
+                text,
+                has_exercise=exercise is not None,
+                skill_key=exercise.skill_key if exercise is not None else None,
+            )
             if found.intent is Intent.ANSWER and exercise is not None:
                 answer = found.answer_text or text
-                repeated = None if submission_id else _double_submit(state, answer, now)
-                if repeated is not None:
-                    return _Act([self._repeat_verdict(repeated, exercise)], store=False)
-                return self._act_answer(session, state, exercise, answer, submission_id, now)
-            return self._act_for(found.intent, session, state, now, question=text)
+                return self._answer_turn(
+                    session, state, exercise, answer, checked, submission_id, now
+                )
+            return self._planner.for_request(
+                found, state, exercise, text=text, pending=pending_substep(state)
+            )
 
-        return self._turn(student_id, text, act)
+        return self._turn(student_id, text, act, tried=prepared.tried)
 
     def new_exercise(self, student_id: int) -> Iterator[str]:
         """The next activity the policy picks (due review, assigned, least mastered, new)."""
@@ -182,22 +194,24 @@ class Tutor:
             states = practice.get_skill_states(session=session, student_id=student_id)
             active = practice.get_active_exercise(session=session, student_id=student_id)
             due = practice.get_review_cards(session=session, student_id=student_id, due_before=now)
+            attempts = practice.recent_attempts(session=session, student_id=student_id, limit=20)
         rows = []
         for skill in self._pack.skills.values():
             known = states[skill.key].p_known if skill.key in states else skill.bkt.p_init
             rows.append(SkillMastery(skill.key, skill.name, round(known, 4), is_mastered(known)))
         statement = None
+        allowed = False
         if active is not None:
-            statement = self._rebuild(active.exercise_id, active.seed).statement
+            exercise = self._rebuild(active.exercise_id, active.seed)
+            statement = exercise.statement
+            allowed = solution_open(active, attempts, exercise)
         return ProgressView(
             mastery=tuple(rows),
             current_skill=active.skill_key if active else None,
             current_reason=active.reason if active else None,
             current_statement=statement,
             due_reviews=tuple(c.skill_key for c in due),
-            solution_allowed=bool(
-                active and (active.wrong_attempts >= SOLUTION_AFTER_WRONG or active.solution_shown)
-            ),
+            solution_allowed=allowed,
             model_available=self.model_available,
         )
 
@@ -227,23 +241,30 @@ class Tutor:
     # -- the turn -----------------------------------------------------------------------
 
     def _button(self, student_id: int, intent: Intent, shown_as: str) -> Iterator[str]:
-        def act(session: Session, state: TurnState, now: datetime) -> _Act:
-            return self._act_for(intent, session, state, now, question=None)
+        def act(session: Session, state: TurnState, now: datetime) -> Reply:
+            exercise = self._exercise_of(state)
+            return self._planner.for_request(Classified(intent), state, exercise, text=None)
 
-        return self._turn(student_id, shown_as, act)
+        return self._turn(student_id, shown_as, act, tried=self._prepare(student_id, None).tried)
 
     def _turn(
         self,
         student_id: int,
         student_text: str,
-        act: Callable[[Session, TurnState, datetime], _Act],
+        act: Callable[[Session, TurnState, datetime], Reply],
+        *,
+        tried: bool,
     ) -> Iterator[str]:
-        """One write transaction: read the state, act, store the messages; then stream."""
+        """One write transaction: read the state, decide, apply, store the messages; then
+        stream. The planner decides; only this method and `_record_answer` write."""
         now = self._clock()
         with write_session(self._sessions) as session:
-            state = read_turn_state(session=session, student_id=student_id, now=now)
+            state = replace(
+                read_turn_state(session=session, student_id=student_id, now=now), tried=tried
+            )
             chat_id = self._chat_session(session, state, now)
             decided = act(session, state, now)
+            self._apply(session, state, decided.effects)
             reply_id = None
             if decided.store:
                 chat_store.add_message(
@@ -263,7 +284,7 @@ class Tutor:
                     status="pending",
                 ).id
         stream = ReplyStream(
-            decided.parts,
+            self._parts(state, decided),
             generator=self._generator,
             count_tokens=token_counter(self._generator),
             notice_pending=not state.notice_shown,
@@ -324,51 +345,77 @@ class Tutor:
         )
         return summary
 
-    # -- acts -----------------------------------------------------------------------------
+    # -- answers --------------------------------------------------------------------------
 
-    def _act_for(
-        self,
-        intent: Intent,
-        session: Session,
-        state: TurnState,
-        now: datetime,
-        *,
-        question: str | None,
-    ) -> _Act:
-        exercise = self._exercise_of(state)
-        if intent is Intent.NEW_EXERCISE:
-            return self._act_new(session, state, now, intro=None)
-        if intent is Intent.HINT:
-            return self._act_hint(session, state, exercise)
-        if intent is Intent.EXPLAIN:
-            return self._act_explain(state, exercise)
-        if intent is Intent.SOLUTION:
-            return self._act_solution(session, state, exercise, now)
-        if intent is Intent.SMALL_TALK:
-            return _Act([self._small_talk(question or "", exercise is not None)])
-        return self._act_question(state, exercise, question or "")
+    def _prepare(self, student_id: int, text: str | None) -> Prepared:
+        """The slow work of a turn, done BEFORE its write transaction: the answer's check
+        (the checker may take up to its time limit) and whether the student has made a
+        genuine attempt at the active exercise (the solution gate). The transaction re-reads
+        the state and uses the answer's verdict only if it was checked against the same
+        exercise and sub-step."""
+        with read_session(self._sessions) as session:
+            peek = peek_turn(session=session, student_id=student_id)
+        if peek.active is None:
+            return Prepared(None, tried=False)
+        exercise = self._rebuild(peek.active.exercise_id, peek.active.seed)
+        return prepare_turn(peek, exercise, text)
 
-    def _act_answer(
+    def _answer_turn(
         self,
         session: Session,
         state: TurnState,
-        exercise: Any,
+        exercise: Exercise,
         answer: str,
+        checked: CheckedAnswer | None,
         submission_id: str | None,
         now: datetime,
-    ) -> _Act:
+    ) -> Reply:
+        repeated = _resubmitted(state, answer, submission_id, now)
+        if repeated is not None:  # before the sub-step: a resubmission is never a reply to it
+            return Reply((self._repeat_verdict(repeated, exercise),), store=False)
+        step = pending_substep(state)
+        if checked is None or not checked.matches(exercise, step, answer):
+            # The state moved on since the check (another tab answered): check again. Rare,
+            # and bounded by the checker's time limit.
+            earlier = [a.answer for a in state.attempts if a.exercise_id == exercise.id]
+            checked = check_reply(exercise, step, answer, earlier)
+        if checked.substep is not None:
+            return self._planner.after_substep(
+                state, exercise, checked.substep, answer, right=bool(checked.substep_right)
+            )
+        result = checked.result
+        assert result is not None
+        if result.status == "malformed":
+            return Reply((texts.malformed(result.message),))
+        return self._record_answer(
+            session, state, exercise, answer, result, submission_id, now, genuine=checked.genuine
+        )
+
+    def _record_answer(
+        self,
+        session: Session,
+        state: TurnState,
+        exercise: Exercise,
+        answer: str,
+        result: CheckResult,
+        submission_id: str | None,
+        now: datetime,
+        *,
+        genuine: bool,
+    ) -> Reply:
+        """The attempt, the BKT and FSRS change, written in the turn's transaction."""
         active = state.active
         assert active is not None
-        result = check_answer(exercise, answer)
-        if result.status == "malformed":
-            return _Act([texts.malformed(result.message)])
         skill_key = exercise.skill_key
+        assisted = is_assisted(hints_used=active.hints_used, solution=active.solution_shown)
         change = after_answer(
             p_before=state.known(skill_key, self._pack),
             correct=result.correct,
             params=state.bkt_params(skill_key, self._pack),
             card=state.cards.get(skill_key) if active.kind == "review" else None,
             now=now,
+            assisted=assisted,
+            unassisted_before=state.unassisted.get(skill_key, 0),
         )
         elapsed = max(0, int((_aware(now) - _aware(active.started_at)).total_seconds() * 1000))
         recorded = practice.record_attempt(
@@ -386,13 +433,13 @@ class Tutor:
             kind=active.kind,
         )
         if not recorded.recorded:
-            return _Act([self._repeat_verdict(recorded.attempt, exercise)], store=False)
+            return Reply((self._repeat_verdict(recorded.attempt, exercise),), store=False)
         practice.set_skill_state(
             session=session,
             student_id=state.student.id,
             skill_key=skill_key,
             p_known=change.p_after,
-            correct=result.correct,
+            correct=change.counted_correct,
         )
         if change.card is not None and change.due_at is not None:
             practice.upsert_review_card(
@@ -403,91 +450,67 @@ class Tutor:
                 due_at=change.due_at,
             )
         if result.correct:
-            name = self._pack.skills[skill_key].name
-            praise = texts.praise(len(state.attempts))
-            moved = (
-                f"Your mastery of {name} is now {change.p_after:.2f} (was {change.p_before:.2f})."
-            )
-            if change.newly_mastered:
-                moved += f" You have mastered {name}!"
-            p_known = {**state.p_known, skill_key: change.p_after}
-            due = tuple(k for k in state.due_reviews if k != skill_key)
-            following = self._act_new(
-                session, state, now, intro=f"{praise} {moved}", p_known=p_known, due=due
-            )
-            return _Act(following.parts, task="feedback")
-        updated = practice.update_active_exercise(
+            return self._planner.after_right(state, exercise, change)
+        practice.update_active_exercise(
             session=session, student_id=state.student.id, add_wrong_attempts=1
         )
-        return _Act(self._wrong_parts(state, exercise, answer, result, updated), task="feedback")
+        return self._planner.after_wrong(state, exercise, answer, result, genuine=genuine)
 
-    def _wrong_parts(
-        self, state: TurnState, exercise: Any, answer: str, result: Any, active: Any
-    ) -> list[Part]:
-        skill = self._pack.skills[exercise.skill_key]
-        fields: dict[str, object] = {
-            "skill_name": skill.name,
-            "statement": exercise.statement,
-            "student_answer": answer,
-        }
-        if result.misconception is not None:
-            fields["misconception"] = result.misconception.description
-        leaks = _leak_check(exercise)
-        feedback = model_part(
-            "feedback",
-            fields,
-            self._context(state, exercise.skill_key),
-            generator=self._generator,
-            accept=lambda text: not leaks(text),
-            template=texts.FEEDBACK_FOLLOW_UP,
-            last_resort=texts.FEEDBACK_FOLLOW_UP,
-        )
-        parts: list[Part] = [result.message, feedback, texts.HINT_OFFER]
-        if active.wrong_attempts >= SOLUTION_AFTER_WRONG:
-            parts.append(texts.SOLUTION_OFFER)
-        return parts
-
-    def _repeat_verdict(self, attempt: AttemptRecord, exercise: Any) -> str:
+    def _repeat_verdict(self, attempt: AttemptRecord, exercise: Exercise) -> str:
         if attempt.correct:
             return f"{texts.ALREADY_RECORDED} {texts.praise(0)}"
         return f"{texts.ALREADY_RECORDED} {texts.wrong_verdict(None)} {texts.HINT_OFFER}"
 
-    def _act_new(
-        self,
-        session: Session,
-        state: TurnState,
-        now: datetime,
-        *,
-        intro: str | None,
-        p_known: dict[str, float] | None = None,
-        due: tuple[str, ...] | None = None,
-    ) -> _Act:
-        activity = next_activity(
-            self._pack,
-            p_known=state.p_known if p_known is None else p_known,
-            due_reviews=state.due_reviews if due is None else due,
-            assigned=state.assigned,
-            now=now,
-        )
-        parts: list[Part] = [intro] if intro else []
-        if activity.kind == "done":
-            practice.clear_active_exercise(session=session, student_id=state.student.id)
-            return _Act([*parts, texts.ALL_DONE], task="exercise")
-        exercise = self._pack.exercise(activity.skill_key, self._rng.randrange(2**31))
-        practice.set_active_exercise(
-            session=session,
-            student_id=state.student.id,
-            skill_key=exercise.skill_key,
-            exercise_id=exercise.id,
-            seed=exercise.seed,
-            kind="review" if activity.kind == "review" else "practice",
-            reason=activity.reason,
-        )
-        parts.append(texts.NEXT_UP.format(reason=activity.reason))
-        parts.append(self._wording(state, exercise))
-        return _Act(parts, task="exercise")
+    # -- effects and words ------------------------------------------------------------------
 
-    def _wording(self, state: TurnState, exercise: Any) -> Part:
+    def _apply(self, session: Session, state: TurnState, effects: tuple[Effect, ...]) -> None:
+        """Write what the planner decided, in the turn's transaction, in order."""
+        student_id = state.student.id
+        for effect in effects:
+            if isinstance(effect, OpenExercise):
+                practice.set_active_exercise(
+                    session=session,
+                    student_id=student_id,
+                    skill_key=effect.exercise.skill_key,
+                    exercise_id=effect.exercise.id,
+                    seed=effect.exercise.seed,
+                    kind=effect.kind,
+                    reason=effect.reason,
+                )
+            elif isinstance(effect, CloseExercise):
+                practice.clear_active_exercise(session=session, student_id=student_id)
+            elif isinstance(effect, CountHelp):
+                practice.update_active_exercise(
+                    session=session, student_id=student_id, add_hints=effect.hints
+                )
+            elif isinstance(effect, MarkSolutionShown):
+                practice.update_active_exercise(
+                    session=session, student_id=student_id, solution_shown=True
+                )
+            elif isinstance(effect, StorePlan):
+                preferences = effect.plan.into(state.student.preferences)
+                set_student_preferences(
+                    session=session, student_id=student_id, preferences=preferences
+                )
+
+    def _parts(self, state: TurnState, reply: Reply) -> list[Part]:
+        """The reply's parts as the stream takes them: plans become model parts with their
+        template, exercise wordings model parts checked against the spec."""
+        exercise = self._exercise_of(state)
+        context = self._context(state, exercise.skill_key if exercise is not None else None)
+        parts: list[Part] = []
+        for part in reply.parts:
+            if isinstance(part, str):
+                parts.append(part)
+            elif isinstance(part, Wording):
+                parts.append(self._wording(state, part.exercise))
+            else:
+                parts.append(
+                    words_part(part, context, generator=self._generator, exercise=exercise)
+                )
+        return parts
+
+    def _wording(self, state: TurnState, exercise: Exercise) -> Part:
         """The exercise's wording from the model when its numbers are exactly the spec's."""
         if not exercise.spec:
             return exercise.statement
@@ -502,142 +525,14 @@ class Tutor:
             last_resort=exercise.statement,
         )
 
-    def _act_hint(self, session: Session, state: TurnState, exercise: Any) -> _Act:
-        if exercise is None or state.active is None:
-            return _Act([texts.NO_EXERCISE])
-        level = level_for(state.active.hints_used)
-        leaks = _leak_check(exercise)
-        wrong = _last_wrong(state, exercise)
-        misconception = misconception_text(exercise, wrong.misconception_id if wrong else None)
-        similar = None
-        if level >= 3:
-            found = pick_similar(self._pack, exercise, leaks=leaks, rng=self._rng)
-            similar = worked_example(found) if found is not None else None
-        fields = hint_fields(
-            skill_name=self._pack.skills[exercise.skill_key].name,
-            statement=exercise.statement,
-            level=level,
-            student_answer=wrong.answer if wrong else None,
-            misconception=misconception,
-            similar_example=similar,
-        )
-        practice.update_active_exercise(session=session, student_id=state.student.id, add_hints=1)
-        context = self._context(state, exercise.skill_key)
-        part = model_part(
-            "hint",
-            fields,
-            context,
-            generator=self._generator,
-            accept=lambda text: not leaks(text),
-            last_resort=texts.SAFE_HINT,
-        )
-        parts: list[Part] = [part]
-        if level >= 3 and state.active.hints_used >= 2:
-            parts.append(texts.TOP_HINT_REACHED)
-        if state.active.wrong_attempts >= SOLUTION_AFTER_WRONG:
-            parts.append(texts.SOLUTION_OFFER)
-        return _Act(parts, task="hint")
-
-    def _act_explain(self, state: TurnState, exercise: Any) -> _Act:
-        if exercise is None:
-            return _Act([texts.NO_EXERCISE])
-        leaks = _leak_check(exercise)
-        skill = self._pack.skills[exercise.skill_key]
-        similar = pick_similar(self._pack, exercise, leaks=leaks, rng=self._rng)
-        if similar is None:
-            return _Act([texts.skill_overview(skill.name, skill.description)], task="explain")
-        fields: dict[str, object] = {
-            "skill_name": skill.name,
-            "statement": similar.statement,
-            "solution_steps": step_lines(similar),
-            "answer": similar.answer_text,
-        }
-        wrong = _last_wrong(state, exercise)
-        misconception = misconception_text(exercise, wrong.misconception_id if wrong else None)
-        if misconception:
-            fields["focus"] = f"this slip: {misconception}"
-        context = self._context(state, exercise.skill_key)
-        template = fallback("explain", fields, context)
-        part = model_part(
-            "explain",
-            fields,
-            context,
-            generator=self._generator,
-            accept=lambda text: not leaks(text),
-            template=template,
-            last_resort=texts.skill_overview(skill.name, skill.description),
-        )
-        return _Act([texts.SIMILAR_INTRO, similar.statement, part], task="explain")
-
-    def _act_solution(
-        self, session: Session, state: TurnState, exercise: Any, now: datetime
-    ) -> _Act:
-        active = state.active
-        if exercise is None or active is None:
-            return _Act([texts.NO_EXERCISE])
-        if active.wrong_attempts < SOLUTION_AFTER_WRONG and not active.solution_shown:
-            return _Act(
-                [texts.solution_refused(active.wrong_attempts, SOLUTION_AFTER_WRONG)],
-                task="solution",
-            )
-        practice.update_active_exercise(
-            session=session, student_id=state.student.id, solution_shown=True
-        )
-        steps = step_lines(exercise)
-        skill = self._pack.skills[exercise.skill_key]
-        fields = {
-            "skill_name": skill.name,
-            "statement": exercise.statement,
-            "solution_steps": steps,
-            "answer": exercise.answer_text,
-        }
-        explanation = model_part(
-            "explain",
-            fields,
-            self._context(state, exercise.skill_key),
-            generator=self._generator,
-            template=texts.solution_text(steps),
-        )
-        parts: list[Part] = [explanation, texts.solution_answer(exercise.answer_text)]
-        following = self._act_new(session, state, now, intro=None)
-        return _Act([*parts, *following.parts], task="solution")
-
-    def _act_question(self, state: TurnState, exercise: Any, question: str) -> _Act:
-        fields: dict[str, object] = {"question": question}
-        accept = None
-        skill_key = None
-        if exercise is not None:
-            skill_key = exercise.skill_key
-            fields["skill_name"] = self._pack.skills[skill_key].name
-            fields["statement"] = exercise.statement
-            leaks = _leak_check(exercise)
-
-            def accept(text: str) -> bool:
-                return not leaks(text)
-
-        part = model_part(
-            "answer",
-            fields,
-            self._context(state, skill_key),
-            generator=self._generator,
-            accept=accept,
-            last_resort=texts.SAFE_ANSWER,
-        )
-        return _Act([part], task="answer")
-
-    def _small_talk(self, text: str, has_exercise: bool) -> str:
-        if text.lower().startswith(("thank", "thx")):
-            return texts.SMALL_TALK_THANKS
-        return texts.SMALL_TALK if has_exercise else texts.SMALL_TALK_NO_EXERCISE
-
     # -- helpers ------------------------------------------------------------------------
 
-    def _exercise_of(self, state: TurnState) -> Any | None:
+    def _exercise_of(self, state: TurnState) -> Exercise | None:
         if state.active is None:
             return None
         return self._rebuild(state.active.exercise_id, state.active.seed)
 
-    def _rebuild(self, exercise_id: str, seed: int) -> Any:
+    def _rebuild(self, exercise_id: str, seed: int) -> Exercise:
         return self._pack.exercise_by_id(exercise_id, seed)
 
     def _context(self, state: TurnState, skill_key: str | None) -> LearnerContext:
@@ -667,10 +562,17 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _leak_check(exercise: Any) -> Callable[[str], bool]:
-    """True when a text states this exercise's answer in any form the curriculum can read
-    (fractions, decimals and decimal commas, percentages, "3 over 4", "3÷4", number words)."""
-    return lambda text: bool(reveals_answer(text, exercise))
+def _resubmitted(
+    state: TurnState, answer: str, submission_id: str | None, now: datetime
+) -> AttemptRecord | None:
+    """The attempt this answer resubmits: the same submission id, or (without one) the same
+    answer within `DOUBLE_SUBMIT_WINDOW` of the newest attempt."""
+    if submission_id is None:
+        return _double_submit(state, answer, now)
+    for attempt in state.attempts:
+        if attempt.client_submission_id == submission_id:
+            return attempt
+    return None
 
 
 def _double_submit(state: TurnState, answer: str, now: datetime) -> AttemptRecord | None:
@@ -684,10 +586,3 @@ def _double_submit(state: TurnState, answer: str, now: datetime) -> AttemptRecor
     newest = state.attempts[0]
     recent = _aware(now) - _aware(newest.created_at) < DOUBLE_SUBMIT_WINDOW
     return newest if recent and newest.answer == answer[:200] else None
-
-
-def _last_wrong(state: TurnState, exercise: Any) -> AttemptRecord | None:
-    for attempt in state.attempts:  # newest first
-        if attempt.exercise_id == exercise.id and attempt.seed == exercise.seed:
-            return None if attempt.correct else attempt
-    return None

@@ -22,7 +22,8 @@ def check(
     ] = None,
     seeds: Annotated[int, typer.Option("--seeds", min=1, help="Seeds per generator.")] = 1000,
 ) -> None:
-    """Validate a pack: schema, prerequisite DAG, every generator for many seeds."""
+    """Validate a pack: schema, prerequisite DAG, every generator for many seeds, each
+    worked solution checked step by step."""
     started = time.perf_counter()
     try:
         loaded = load_default_pack() if pack is None else load_pack(pack)
@@ -32,6 +33,10 @@ def check(
     typer.echo(
         f"pack {loaded.name} v{loaded.version}: {len(loaded.skills)} skills, "
         f"{len(loaded.generators())} generators, {len(loaded.items)} fixed items"
+    )
+    typer.echo(
+        "each exercise: key accepted, misconceptions named, statement numbers, leak guard, "
+        "trace (every step's sum, last step = key, no code notation, questions answered)"
     )
 
     def show(report: SourceReport) -> None:

@@ -61,7 +61,14 @@ def fit(
     out: Annotated[
         Path | None, typer.Option("--out", help="Write the parameters here (JSON).")
     ] = None,
-    forgetting: Annotated[bool, typer.Option("--forgetting", help="Fit P(forget) too.")] = False,
+    forgetting: Annotated[
+        bool,
+        typer.Option(
+            "--forgetting/--no-forgetting",
+            help="Fit P(forget) too (the default: the live update then forgets as fitted; "
+            "BKT with forgetting predicts held-out students better).",
+        ),
+    ] = True,
     restarts: Annotated[int, typer.Option(min=1, help="Random starts per skill.")] = 5,
     seed: Annotated[int, typer.Option(help="Seed of the random starts.")] = 0,
 ) -> None:
@@ -140,7 +147,8 @@ def evaluate(
     """Predict held-out students' responses in order; print AUC, RMSE, accuracy per model.
 
     Models: BKT, BKT with forgetting and the per-skill mean baseline, all fitted on the
-    training students in this run; pyBKT's published figures are printed for comparison.
+    training students in this run and scored through the tutor's live update function
+    (`bkt.update`); pyBKT's published figures are printed for comparison.
     """
     from tutor.learner.evaluate import cross_validate, evaluate_split
 
@@ -214,6 +222,10 @@ def _table(results: list, setup: str, elapsed: float) -> str:
         "AUC, RMSE, acc, skill AUC are means over folds, fold AUCs their range; pooled scores "
         "all folds' predictions together. skill AUC: macro mean of within-skill AUCs; fit s: "
         "mean time of one fit."
+    )
+    lines.append(
+        "BKT rows are predicted by bkt.predict_correct and bkt.update, the functions the tutor "
+        "calls on every answer, with each model's fitted parameters (forgetting included)."
     )
     lines.append(
         "pyBKT reference: pyBKT 1.4.3 on the ASSISTments DKT split, its own held-out students. "

@@ -9,10 +9,15 @@ Torch-free and store-free. The public API:
 - `parse_answer(text)` -> sympy object; raises `AnswerFormatError` (never evaluates code).
 - `reveals_answer(text, exercise)`, `answer_mentions(text)`: the hint leak guard.
 - `spec_numbers(spec)`, `wording_matches_spec(text, spec)`: model wordings keep the numbers.
+- `diagnose(exercise, answer)` -> `Diagnosis | None`: the first solution step a wrong answer
+  departs at, in the student's numbers; `similar_for_slip(pack, exercise, misconception_id,
+  rng)`: a worked example of the same operation on which that slip shows.
 """
 
 from tutor.curriculum.answers import AnswerFormatError, parse_answer, read_answer
 from tutor.curriculum.checker import CheckResult, check_answer
+from tutor.curriculum.diagnosis import Diagnosis, diagnose
+from tutor.curriculum.examples import similar_for_slip
 from tutor.curriculum.loader import load_default_pack, load_pack
 from tutor.curriculum.mentions import (
     Mention,
@@ -29,6 +34,7 @@ from tutor.curriculum.model import (
     MisconceptionRule,
     Skill,
     SolutionStep,
+    StepSlip,
 )
 from tutor.curriculum.pack import Pack, PackError
 
@@ -36,6 +42,7 @@ __all__ = [
     "AnswerFormatError",
     "AnswerKey",
     "CheckResult",
+    "Diagnosis",
     "Exercise",
     "FixedItem",
     "GeneratorSource",
@@ -45,13 +52,16 @@ __all__ = [
     "PackError",
     "Skill",
     "SolutionStep",
+    "StepSlip",
     "answer_mentions",
     "check_answer",
+    "diagnose",
     "load_default_pack",
     "load_pack",
     "parse_answer",
     "read_answer",
     "reveals_answer",
+    "similar_for_slip",
     "spec_numbers",
     "wording_matches_spec",
 ]

@@ -7,6 +7,14 @@ integers, decimals, thousands separators, fractions, mixed numbers (`1 1/2`), pe
 (`3:4`), a leading currency sign and a trailing unit. Arithmetic is exact (`Fraction`) and
 bounded: a length cap, a nesting cap and a size cap on every intermediate number, checked
 *before* a power is computed, so `9^9^9` is refused at once instead of hanging.
+
+The chat renders LaTeX, so students type it: `$\\frac{4}{7}$`, `\\dfrac{4}{7}`,
+`3\\frac{1}{4}`, `\\times`, `\\div` are rewritten to plain notation first; so are Unicode
+fractions (`½`; `3¼` is three and a quarter, not 31/4).
+
+The parser records the operations a text asks for (`ParsedAnswer.operations`), so a checker
+can tell a result ("168") from a calculation typed back ("881 − 713", "40/100*60"): when a
+number is asked for, `result_form_problem` says "write the result, not the calculation".
 """
 
 from __future__ import annotations
@@ -19,6 +27,8 @@ from fractions import Fraction
 from typing import Literal
 
 import sympy
+
+from tutor.curriculum.model import AnswerKey
 
 MAX_LENGTH = 200  # characters a student's answer may have; checked before anything else
 MAX_DEPTH = 25  # nested brackets and signs
@@ -56,6 +66,14 @@ class ParsedAnswer:
     variable: str | None = None
     percent: bool = False
     unsimplified: bool = False
+    operations: tuple[str, ...] = ()  # binary operations typed, in order; "fraction" is a/b
+    decimal_typed: bool = False  # a number with a decimal point was typed ("0.58")
+
+    @property
+    def is_calculation(self) -> bool:
+        """The text asks for arithmetic beyond writing one number (a single fraction a/b of
+        two whole numbers, a mixed number, a sign or a percent sign are numbers, not sums)."""
+        return any(op != "fraction" for op in self.operations) or len(self.operations) > 1
 
     def to_sympy(self) -> sympy.Basic:
         if self.kind == "ratio":
@@ -76,9 +94,60 @@ def parse_answer(text: str) -> sympy.Basic:
 
 def read_answer(text: str) -> ParsedAnswer:
     """Parse a student's answer into a `ParsedAnswer`; raises `AnswerFormatError`."""
-    cleaned = _normalise(text)
+    cleaned = _normalise(_plain_notation(text) if isinstance(text, str) else text)
     tokens = _tokenise(cleaned)
     return _Parser(tokens).answer()
+
+
+CALCULATION_MESSAGE = (
+    "Write the result, not the calculation: work it out and type just the number you get."
+)
+DECIMAL_MESSAGE = (
+    "The question asks for a decimal: write your answer with a decimal point, not as a "
+    "fraction or a percentage."
+)
+FRACTION_MESSAGE = (
+    "The question asks for a fraction: write your answer as a fraction (top/bottom), "
+    "not as a decimal."
+)
+PERCENT_MESSAGE = "The question asks for a percentage: write your answer with a % sign."
+_ASKS_DECIMAL = re.compile(r"\bas\s+a\s+decimal\b", re.IGNORECASE)
+_ASKS_FRACTION = re.compile(r"\bas\s+a\s+fraction\b", re.IGNORECASE)
+_ASKS_PERCENT = re.compile(r"\bas\s+a\s+percentage\b", re.IGNORECASE)
+
+
+def result_form_problem(parsed: ParsedAnswer, key: AnswerKey, statement: str) -> str | None:
+    """Why `parsed` is not an answer to a question that asks for a number, or None.
+
+    A calculation ("881 − 713" typed back, "40/100*60") is not a result: the skill is doing
+    it. One fraction of two whole numbers is a number, except where the result is whole
+    ("12/4" leaves the division undone) or the question asks for another form. A question
+    that names the form wants that form, so the question's own number typed back is not an
+    answer: "as a decimal" refuses a fraction or a percentage ("99%" for "Write 99% as a
+    decimal"), "as a fraction" a decimal ("0.58"), "as a percentage" a fraction ("1/4").
+    Answers with an unknown left in them are the algebra path's business and are not judged
+    here.
+    """
+    if parsed.kind != "number":
+        return None
+    if parsed.is_calculation:
+        return CALCULATION_MESSAGE
+    asks_decimal = key.kind == "number" and bool(_ASKS_DECIMAL.search(statement))
+    if asks_decimal and parsed.percent:  # "Write 99% as a decimal": "99%" typed back
+        return DECIMAL_MESSAGE
+    if _ASKS_FRACTION.search(statement) and parsed.decimal_typed:  # "0.58" typed back
+        return FRACTION_MESSAGE
+    if "fraction" not in parsed.operations:
+        return None
+    if key.kind == "percent" and not parsed.percent and _ASKS_PERCENT.search(statement):
+        return PERCENT_MESSAGE  # "Write 1/4 as a percentage": "1/4" typed back
+    value = key.value
+    whole = key.kind == "number" and getattr(value, "is_Integer", False)
+    if whole:
+        return CALCULATION_MESSAGE
+    if asks_decimal:
+        return DECIMAL_MESSAGE
+    return None
 
 
 def _rational(value: Fraction) -> sympy.Rational:
@@ -104,6 +173,69 @@ _CURRENCY = "$£€¥₹"
 _PERCENT_WORD = re.compile(r"\s*\b(?:per\s*cent|percent|pct)\b")
 _TRAILING_UNIT = re.compile(r"^(?P<body>.*?[\d)%.])\s*(?P<unit>[a-z]+[23]?(?:\s*/\s*[a-z]+)?)\.?$")
 _LEADING_WORDS = re.compile(r"^(?:the\s+)?answer\s*(?:is|:|=)?\s*|^it\s+is\s+|^it's\s+")
+
+
+_VULGAR = re.compile(r"(\d?)\s*([\u00bc-\u00be\u2150-\u215e\u2189])")
+_LATEX_FRAC = re.compile(r"\\[dt]?frac\s*(?:\{([^{}]*)\}|(\d))\s*(?:\{([^{}]*)\}|(\d))")
+_LATEX_WORDS = {
+    r"\times": "*",
+    r"\cdot": "*",
+    r"\div": "/",
+    r"\%": "%",
+    r"\left": "",
+    r"\right": "",
+    r"\,": " ",
+    r"\;": " ",
+    r"\!": "",
+    r"\ ": " ",
+    r"\quad": " ",
+    r"\dfrac": r"\frac",
+    r"\tfrac": r"\frac",
+}
+_LATEX_DELIMITERS = re.compile(r"^\s*(?:\$\$?|\\\(|\\\[)(?P<body>.*?)(?:\$\$?|\\\)|\\\])\s*$", re.S)
+_LATEX_TEXT = re.compile(r"\\(?:text|mathrm|mbox)\s*\{([^{}]*)\}")
+
+
+def _plain_notation(text: str) -> str:
+    """LaTeX and Unicode fractions rewritten as the plain notation the tokenizer reads.
+
+    Done before NFKC, which would turn "3¼" into "31⁄4" (thirty-one quarters). A fraction
+    right after a whole number becomes a mixed number ("3¼", "3\\frac{1}{4}" -> "3 1/4").
+    Only when the text looks like LaTeX (a backslash or $) are LaTeX rules applied, so a
+    dollar amount like "$5" still reads as 5.
+    """
+    out = _VULGAR.sub(_vulgar_plain, text)
+    if "\\" not in out and out.count("$") < 2:
+        return out
+    match = _LATEX_DELIMITERS.match(out)
+    if match:
+        out = match.group("body")
+    out = _LATEX_TEXT.sub(lambda m: f" {m.group(1)}", out)
+    for latex, plain in _LATEX_WORDS.items():
+        out = out.replace(latex, plain)
+    for _ in range(MAX_DEPTH):  # nested \\frac: innermost first
+        replaced = _LATEX_FRAC.sub(_frac_plain, out)
+        if replaced == out:
+            break
+        out = replaced
+    return out.replace("{", "(").replace("}", ")")
+
+
+def _frac_plain(match: re.Match[str]) -> str:
+    """`\\frac{a}{b}` as `(a/b)`; as ` a/b` right after a whole number (a mixed number)."""
+    top = (match.group(1) if match.group(1) is not None else match.group(2)).strip()
+    bottom = (match.group(3) if match.group(3) is not None else match.group(4)).strip()
+    before = match.string[: match.start()].rstrip()
+    if re.fullmatch(r"-?\d+", top) and bottom.isdigit():
+        if before[-1:].isdigit() and not top.startswith("-"):
+            return f" {top}/{bottom}"
+        return f"({top}/{bottom})"
+    return f"(({top})/({bottom}))"
+
+
+def _vulgar_plain(match: re.Match[str]) -> str:
+    digits = unicodedata.normalize("NFKC", match.group(2)).replace("\u2044", "/")
+    return f"{match.group(1)} {digits}" if match.group(1) else digits
 
 
 def _normalise(text: str) -> str:
@@ -261,6 +393,8 @@ class _Parser:
         self.depth = 0
         self.percent = False
         self.unsimplified = False
+        self.operations: list[str] = []
+        self.decimal_typed = False
 
     # helpers
     def peek(self) -> _Token:
@@ -288,6 +422,8 @@ class _Parser:
         if self.peek().kind != "end":
             raise AnswerFormatError(f"I can't read your answer from {self.peek().text!r} on.")
         flags = {"percent": self.percent, "unsimplified": self.unsimplified}
+        flags["operations"] = tuple(self.operations)  # type: ignore[assignment]
+        flags["decimal_typed"] = self.decimal_typed
         if not separators:
             return self._single(sides[0], flags)
         if set(separators) == {":"}:
@@ -296,7 +432,7 @@ class _Parser:
             return self._equation(sides[0], sides[1], flags)
         raise AnswerFormatError("Please give one answer: a number, x = a number, or a ratio a:b.")
 
-    def _single(self, value: Value, flags: dict[str, bool]) -> ParsedAnswer:
+    def _single(self, value: Value, flags: dict) -> ParsedAnswer:
         if isinstance(value, Fraction):
             return ParsedAnswer("number", value=value, **flags)
         return ParsedAnswer("expression", expr=value, **flags)
@@ -313,7 +449,7 @@ class _Parser:
             "ratio", parts=tuple(parts), percent=self.percent, unsimplified=unsimplified
         )
 
-    def _equation(self, left: Value, right: Value, flags: dict[str, bool]) -> ParsedAnswer:
+    def _equation(self, left: Value, right: Value, flags: dict) -> ParsedAnswer:
         for unknown, number in ((left, right), (right, left)):
             if isinstance(unknown, sympy.Symbol) and isinstance(number, Fraction):
                 return ParsedAnswer("number", value=number, variable=unknown.name, **flags)
@@ -323,6 +459,7 @@ class _Parser:
         value = self.term()
         while self.peek().text in ("+", "-"):
             op = self.take().text
+            self.operations.append(op)
             right = self.term()
             value = _add(value, right) if op == "+" else _add(value, _neg(right))
         return value
@@ -337,11 +474,14 @@ class _Parser:
                 right_token = self.peek()
                 right = self.unary()
                 if t.text == "*":
+                    self.operations.append("*")
                     value = _mul(value, right)
                 else:
-                    self._note_fraction(left_literal, right_token, right)
+                    literal = self._note_fraction(left_literal, right_token, right)
+                    self.operations.append("fraction" if literal else "/")
                     value = _div(value, right)
             elif t.kind == "var" or t.text == "(":
+                self.operations.append("*")
                 value = _mul(value, self.unary())  # implicit: 2x, 3(4)
             elif t.kind in ("num", "mixed"):
                 raise AnswerFormatError(
@@ -351,14 +491,17 @@ class _Parser:
             else:
                 return value
 
-    def _note_fraction(self, left: _Token, right_token: _Token, right: Value) -> None:
-        """Remember a typed `6/8` (two integer literals) that is not in lowest terms."""
+    def _note_fraction(self, left: _Token, right_token: _Token, right: Value) -> bool:
+        """Remember a typed `6/8` (two integer literals) that is not in lowest terms; True
+        when the division is such a literal fraction."""
         is_literal = right_token.kind == "num" and right_token.integer
         next_token = self.tokens[self.pos - 1]
         if left.kind == "num" and left.integer and is_literal and next_token is right_token:
             assert left.value is not None and isinstance(right, Fraction)
             if right != 0 and math.gcd(left.value.numerator, right.numerator) > 1:
                 self.unsimplified = True
+            return True
+        return False
 
     def unary(self) -> Value:
         t = self.peek()
@@ -374,6 +517,7 @@ class _Parser:
         base = self.postfix()
         if self.peek().text == "^":
             self.take()
+            self.operations.append("^")
             self.enter()
             exponent = self.unary()
             self.depth -= 1
@@ -392,6 +536,7 @@ class _Parser:
         t = self.take()
         if t.kind in ("num", "mixed"):
             assert t.value is not None
+            self.decimal_typed = self.decimal_typed or "." in t.text
             return _check_size(t.value)
         if t.kind == "var":
             return sympy.Symbol(t.text)

@@ -14,7 +14,12 @@ from typing import Literal
 import sympy
 
 from tutor.curriculum import symbolic
-from tutor.curriculum.answers import AnswerFormatError, ParsedAnswer, read_answer
+from tutor.curriculum.answers import (
+    AnswerFormatError,
+    ParsedAnswer,
+    read_answer,
+    result_form_problem,
+)
 from tutor.curriculum.model import AnswerKey, Exercise, MisconceptionRule
 
 Status = Literal["correct", "wrong", "malformed"]
@@ -42,6 +47,9 @@ def check_answer(exercise: Exercise, text: str, *, time_limit_s: float = 1.0) ->
     except AnswerFormatError as error:
         return CheckResult("malformed", None, error.message, None)
     shown = str(parsed.to_sympy())
+    not_a_result = result_form_problem(parsed, exercise.answer, exercise.statement)
+    if not_a_result is not None:  # "881 − 713" typed back: not an answer, nothing recorded
+        return CheckResult("malformed", None, not_a_result, shown)
     key = exercise.answer
     target = key_value(key.value, key)
     got, problem = _comparable(parsed, key, target, time_limit_s)

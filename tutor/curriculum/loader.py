@@ -21,9 +21,11 @@ The schema, field by field (a field path like `skills[3].bkt.p_slip` names each 
         answers: ["3/4", "0.75"]      # the first is the key; all must be equivalent
         kind: number                  # number | percent | ratio (default number)
         simplest: false               # the answer must be in lowest terms
-        solution: ["step text", {text: ..., expression: ..., result: ...}]
+        solution: ["step text", {text: ..., expression: ..., result: ...,
+                   operation: add, operands: ["1", "2"], place: ..., question: ...}]
         hints: ["..."]
-        misconceptions: [{id: add_denominators, answers: ["2/8"]}]
+        misconceptions: [{id: add_denominators, answers: ["2/8"],
+                          step: 1, student_step: "4 + 4 = 8 as the denominator"}]
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from tutor.curriculum.answers import AnswerFormatError, read_answer
 from tutor.curriculum.checker import check_answer
 from tutor.curriculum.generators import GENERATORS
 from tutor.curriculum.generators.base import exact, frac
+from tutor.curriculum.generators.written import slip
 from tutor.curriculum.misconceptions import CATALOGUE
 from tutor.curriculum.model import (
     AnswerKey,
@@ -50,6 +53,7 @@ from tutor.curriculum.model import (
     Skill,
     SolutionStep,
     Source,
+    StepSlip,
 )
 from tutor.curriculum.pack import Pack, PackError
 from tutor.learner.params import BktParams
@@ -306,10 +310,17 @@ class _Reader:
         data = self.typed(data, where, dict)
         text = self.need(data, "text", where, str)
         expression, result = data.get("expression"), data.get("result")
+        operands = self.typed(data.get("operands", []), f"{where}.operands", list)
+        optional = {
+            k: None if data.get(k) is None else str(data[k])
+            for k in ("operation", "place", "question")
+        }
         return SolutionStep(
             text,
             None if expression is None else str(expression),
             None if result is None else str(result),
+            operands=tuple(str(o) for o in operands),
+            **optional,
         )
 
     def rule(self, data: Any, where: str, key: AnswerKey) -> MisconceptionRule:
@@ -324,7 +335,12 @@ class _Reader:
         for i, text in enumerate(self.need(data, "answers", where, list)):
             predicted, _ = self.key(str(text), key.kind, False, f"{where}.answers[{i}]")
             values.append(predicted.value)
-        return MisconceptionRule(rule_id, name, description, tuple(values))
+        slips: tuple[StepSlip, ...] = ()
+        if "step" in data:  # where every listed answer leaves the solution (diagnosis)
+            index = self.typed(data["step"], f"{where}.step", int)
+            student = self.need(data, "student_step", where, str)
+            slips = tuple(slip(index, student) for _ in values)
+        return MisconceptionRule(rule_id, name, description, tuple(values), slips)
 
     def verify(self, item: FixedItem, answers: list[str], where: str) -> None:
         """Every listed answer must be accepted and every predicted wrong answer rejected."""

@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 import sympy
 
-from tutor.curriculum.model import MisconceptionRule
+from tutor.curriculum.model import MisconceptionRule, StepSlip
 
 CATALOGUE = MappingProxyType(
     {
@@ -172,10 +172,20 @@ CATALOGUE = MappingProxyType(
 )
 
 
-def rule(misconception_id: str, *answers: sympy.Basic | Fraction | int) -> MisconceptionRule:
-    """A catalogued misconception predicting these wrong answers (exact values)."""
+def rule(
+    misconception_id: str,
+    *answers: sympy.Basic | Fraction | int,
+    slips: Iterable[StepSlip | None] = (),
+) -> MisconceptionRule:
+    """A catalogued misconception predicting these wrong answers (exact values), with the
+    step each answer departs at (`slips`, one per answer) when the generator replayed it."""
     name, description = CATALOGUE[misconception_id]
-    return MisconceptionRule(misconception_id, name, description, tuple(_exact(a) for a in answers))
+    slips = tuple(slips)
+    if slips and len(slips) != len(answers):
+        raise ValueError(f"{misconception_id}: {len(answers)} answers but {len(slips)} slips")
+    return MisconceptionRule(
+        misconception_id, name, description, tuple(_exact(a) for a in answers), slips
+    )
 
 
 def _exact(value: sympy.Basic | Fraction | int | Iterable[Fraction | int]) -> sympy.Basic:

@@ -17,6 +17,32 @@ from tutor.learner.params import BktParams
 AnswerKind = Literal["number", "percent", "ratio"]
 AnswerStyle = Literal["integer", "fraction", "decimal", "percent", "ratio"]
 
+# What a solution step does (`SolutionStep.operation`): one word a plan can ask the words for.
+STEP_OPERATIONS: tuple[str, ...] = (
+    "add",
+    "subtract",
+    "multiply",
+    "divide",
+    "carry",  # a column addition step that carries a ten to the next column
+    "borrow",  # a column subtraction step that borrows from the next column
+    "multiples",  # a list of multiples
+    "factors",  # a list of factors
+    "common_multiple",  # the first number in both lists of multiples
+    "common_factor",  # the largest number in both lists of factors
+    "common_denominator",  # choosing a denominator both fractions can be written over
+    "rewrite",  # the same number written another way (an equivalent fraction, 0.5 as 5/10)
+    "simplify",  # dividing top and bottom (or every part) by a common factor
+    "place_value",  # reading a digit's place or value from a place-value chart
+    "round",  # rounding at a place
+    "compare",  # deciding which of two numbers is larger
+    "power",  # repeated multiplication
+    "reciprocal",  # flipping a fraction to divide by it
+    "inverse",  # undoing an operation on both sides of an equation
+    "percent",  # a percentage as a fraction of 100, or a 10% / 1% route
+    "sign",  # the sign of a result (negative numbers)
+    "answer",  # putting the pieces together into the answer
+)
+
 
 @dataclass(frozen=True)
 class AnswerKey:
@@ -73,18 +99,34 @@ class SolutionStep:
 
 
 @dataclass(frozen=True)
+class StepSlip:
+    """Where a predicted wrong answer leaves the worked solution, replayed by its generator.
+
+    `step_index` is the first step of `Exercise.solution` the wrong rule changes;
+    `student_step` is the student's version of that step in their numbers ("4 − 0 = 4");
+    `numbers` are the numbers it involves, the student's and the right step's ("4", "0", "10").
+    """
+
+    step_index: int
+    student_step: str
+    numbers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class MisconceptionRule:
     """A named wrong idea and the wrong answers it predicts for one exercise.
 
     `answers` live in the same domain as the key's `value` (a Rational, a percentage as its
     fraction, or a Tuple for a ratio). `description` is student-facing and completes the
-    sentence "It looks like you ...".
+    sentence "It looks like you ...". `slips`, when given, has one entry per answer: the
+    step where that wrong answer departs from the solution (`tutor.curriculum.diagnosis`).
     """
 
     id: str
     name: str
     description: str
     answers: tuple[sympy.Basic, ...]
+    slips: tuple[StepSlip | None, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -96,13 +96,18 @@ class Pack:
     def similar_exercise(self, exercise: Exercise, seed: int) -> Exercise:
         """Another exercise of the same family with other numbers (for a worked example).
 
-        For a generator: the next seeds from `seed` until the statement differs. For a fixed
-        item: another item of the same skill, else a generated one, else the item itself.
+        For a generator: the next seeds from `seed` until the statement differs and the
+        operation is the same (decimal subtraction stays subtraction). For a fixed item:
+        another item of the same skill, else a generated one, else the item itself.
+        `tutor.curriculum.examples.similar_for_slip` also keeps a diagnosed slip visible.
         """
         if exercise.id.startswith("gen:"):
+            operation = exercise.spec.get("operation")
             for offset in range(50):
                 other = self.exercise_by_id(exercise.id, seed + offset)
-                if other.statement != exercise.statement:
+                if other.statement != exercise.statement and (
+                    other.spec.get("operation") == operation
+                ):
                     return other
             return other
         items = [

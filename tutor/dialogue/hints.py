@@ -24,6 +24,8 @@ def level_for(hints_used: int) -> int:
 
 def step_line(step: Any) -> str:
     """A solution step in words with its sum: "Add the numerators: 2 + 4 = 6"."""
+    if step.expression and step.expression in step.text:  # a trace step already shows its sum
+        return step.text
     text = step.text.rstrip(".")
     if step.expression and step.result and step.expression != step.result:
         return f"{text}: {step.expression} = {step.result}"

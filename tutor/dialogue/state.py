@@ -7,7 +7,7 @@ one student (two tabs) never both update mastery from the same stale P(known).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from students_db.chat import current_chat_session, recent_messages
 from students_db.context import load_learner_context
 from students_db.fitting import load_skill_params
+from students_db.practice import get_active_exercise, recent_attempts
 from students_db.records import (
     ActiveExerciseRecord,
     AttemptRecord,
@@ -25,6 +26,7 @@ from students_db.records import (
     StudentRecord,
 )
 from tutor.dialogue import texts
+from tutor.dialogue.turns import substep_of
 from tutor.learner.params import BktParams
 
 
@@ -45,6 +47,9 @@ class TurnState:
     params: Mapping[str, BktParams]  # fitted parameters; the pack's priors otherwise
     chat_session_id: int | None  # the student's open chat session, if any
     notice_shown: bool  # the "templates right now" notice was shown in this chat session
+    now: datetime  # the turn's clock reading
+    unassisted: Mapping[str, int] = field(default_factory=dict)  # unassisted right, by skill
+    tried: bool = False  # a genuine attempt at the active exercise (judged before the turn)
 
     def known(self, skill_key: str, pack: Any) -> float:
         if skill_key in self.p_known:
@@ -67,7 +72,7 @@ def read_turn_state(*, session: Session, student_id: int, now: datetime) -> Turn
             session=session, student_id=student_id, limit=200, chat_session_id=chat.id
         )
         notice = any(m.role == "tutor" and texts.MODEL_OFF_NOTICE in m.text for m in shown)
-    return _state(session, record, chat, notice)
+    return _state(session, record, chat, notice, now)
 
 
 def _state(
@@ -75,6 +80,7 @@ def _state(
     record: LearnerContextRecord,
     chat: ChatSessionRecord | None,
     notice: bool,
+    now: datetime,
 ) -> TurnState:
     params = {
         key: BktParams(
@@ -98,7 +104,41 @@ def _state(
         params=params,
         chat_session_id=chat.id if chat is not None else None,
         notice_shown=notice,
+        now=now,
+        unassisted={s.skill_key: s.correct_count for s in record.skill_states},
     )
+
+
+def pending_substep(state: TurnState) -> int | None:
+    """The step index the tutor's last reply asked as a sub-step, if it is still open.
+
+    Stored as the reply's task ("substep:<i>"), so it survives a reload; any later tutor
+    reply (a new exercise, a verdict) closes it."""
+    for message in reversed(state.messages):
+        if message.role == "tutor":
+            return substep_of(message.task)
+    return None
+
+
+@dataclass(frozen=True)
+class Peek:
+    """What a turn reads BEFORE its write transaction, to do slow work (checking an answer,
+    judging earlier attempts) without holding the store's write lock."""
+
+    active: ActiveExerciseRecord | None
+    substep: int | None  # the open sub-step, if the tutor's last reply asked one
+    attempts: tuple[AttemptRecord, ...]  # the student's recent attempts, newest first
+
+
+def peek_turn(*, session: Session, student_id: int) -> Peek:
+    active = get_active_exercise(session=session, student_id=student_id)
+    step = None
+    for message in reversed(recent_messages(session=session, student_id=student_id, limit=4)):
+        if message.role == "tutor":
+            step = substep_of(message.task)
+            break
+    attempts = tuple(recent_attempts(session=session, student_id=student_id, limit=20))
+    return Peek(active, step, attempts)
 
 
 def open_chat_session_of(*, session: Session, student_id: int) -> ChatSessionRecord | None:

@@ -14,6 +14,7 @@ from students_db.chat import recent_messages
 from students_db.practice import recent_attempts
 from students_db.records import ChatSessionRecord
 from tutor.dialogue.context import misconception_of
+from tutor.dialogue.turns import base_task
 from tutor.dialogue.views import SessionSummary
 
 MAX_ROWS = 5000
@@ -31,7 +32,7 @@ def summarise_session(
     messages = recent_messages(
         session=session, student_id=student_id, limit=MAX_ROWS, chat_session_id=chat.id
     )
-    hints = sum(1 for m in messages if m.role == "tutor" and m.task == "hint")
+    hints = sum(1 for m in messages if m.role == "tutor" and base_task(m.task) == "hint")
     names = [
         pack.skills[a.skill_key].name if a.skill_key in pack.skills else a.skill_key
         for a in attempts

@@ -113,3 +113,94 @@ STYLE_WORDS = {
 
 def mastery_moved(skill_name: str, before: float, after: float) -> str:
     return f"Your mastery of {skill_name} is now {after:.2f} (was {before:.2f})."
+
+
+# -- teaching moves (tutor.dialogue.planner) ------------------------------------------------
+
+
+def restate(statement: str) -> str:
+    """The current exercise, said again after a hint, an explanation or a question."""
+    return f"Your exercise: {statement}"
+
+
+def right_verdict(count: int, *, assisted: bool) -> str:
+    """Praise for a right answer; "with help" when a hint, scaffold or example came first."""
+    if assisted:
+        return "Correct, with help. Well done for working it through!"
+    return praise(count)
+
+
+def solution_gate(*, tried: bool, hinted: bool) -> str:
+    """Why the full solution is not shown yet, and the one thing to do next."""
+    if not tried and not hinted:
+        needed = "try an answer of your own and ask for a hint"
+    elif not tried:
+        needed = "try an answer of your own (a real try, not a guess)"
+    else:
+        needed = "ask for a hint"
+    return f"Let's keep working on it first: {needed}, then I can show the full solution."
+
+
+SMALLER_CHOICE = "You choose: type 'hint' for a small step, or 'new' for another exercise."
+ASK_NEW = "Ask for a new exercise when you are ready, and we'll take it one small step at a time."
+NO_CONCEPT = (
+    "Good question! Start an exercise and ask me about it: I can explain each step "
+    "and why it works."
+)
+FEELINGS = {
+    "give_up": (
+        "Don't give up: you are closer than you think. I won't just give you the answer, "
+        "but we can make it smaller."
+    ),
+    "frustrated": (
+        "I hear you: this one is hard, and feeling stuck is part of learning. "
+        "Let's make it smaller."
+    ),
+    "dont_know": "That's OK: not knowing yet is where learning starts. Let's make it smaller.",
+}
+
+
+def step_back(skill_name: str) -> str:
+    return (
+        "That's a few tries in a row, so let's step back and practise "
+        f"{skill_name} first. Here is an easier one:"
+    )
+
+
+def step_back_reason(count: int, from_skill: str, to_skill: str) -> str:
+    """The reason a teacher reads for a step back (stored with the active exercise)."""
+    return f"stepped back after {count} wrong answers in a row on {from_skill}: {to_skill} first"
+
+
+def back_to_step(question: str) -> str:
+    """The open sub-step, asked again after the student's question."""
+    return f"Back to our step: {question}"
+
+
+PLACEMENT_REASON = "a placement question, to find the right place to start"
+PLACEMENT_DONE = "Thanks! That tells me where to start."
+
+
+def test_out_reason(skill_name: str) -> str:
+    return f"testing out of {skill_name}: two right answers in a row without help skip it"
+
+
+def test_out_start(skill_name: str) -> str:
+    return (
+        f"Too easy? Then show me: answer two {skill_name} exercises right in a row, "
+        "without hints, and we move on."
+    )
+
+
+def sequencing_event(event: str | None, skill_name: str) -> str:
+    """What a placement or test-out answer changed, in words ("" while a test goes on)."""
+    if event == "placement_done":
+        return PLACEMENT_DONE
+    if event == "test_out_passed":
+        return f"You tested out of {skill_name}. On to something new!"
+    if event == "test_out_failed":
+        return f"Let's keep practising {skill_name} a little longer."
+    return ""
+
+
+SLOW_DOWN = "Those answers came very fast. Let's slow down and do one step at a time."

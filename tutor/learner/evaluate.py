@@ -2,8 +2,9 @@
 
 Protocol: fit on the training students only; for each test student and skill, predict each
 response from the responses before it on that skill (the filtered state), never from the one
-being predicted; score a split over all its held-out responses pooled (one AUC over every
-response of every skill, as pyBKT's reference does). Over k folds, the folds' scores are
+being predicted, with the tutor's own live update (`bkt.update`, the function a turn calls);
+score a split over all its held-out responses pooled (one AUC over every response of every
+skill, as pyBKT's reference does). Over k folds, the folds' scores are
 averaged, and all folds pooled are scored too. The baseline predicts each skill's mean
 correctness on the training students. All models are measured in the same run, on the same
 predictions, so their differences mean something.
@@ -17,8 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from tutor.learner.bkt import predict_correct, update
 from tutor.learner.fit import SkillSequences, fit_bkt
-from tutor.learner.hmm import RowParams, build_layout, forward
+from tutor.learner.hmm import build_layout
 from tutor.learner.kt_data import Responses, sequences_by_skill, student_folds
 from tutor.learner.metrics import accuracy, auc, rmse, within_group_auc
 from tutor.learner.params import BktParams
@@ -90,24 +92,34 @@ def predict_in_order(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(skill, correct, P(correct)) for every response, each predicted from the ones before it.
 
-    A skill with no fitted parameters (absent from training) uses `default`.
+    Scored through the tutor's own functions: `bkt.predict_correct` before each response and
+    `bkt.update` after it, stepped over all of a skill's held-out sequences at once (the
+    time-major layout of `hmm.build_layout`). So the figures are those of the update the
+    tutor runs live, with no floor or shortcut of the fitting code. A skill with no fitted
+    parameters (absent from training) uses `default`.
     """
-    skills = sorted(k for k, v in sequences.items() if len(v))
-    seqs = [np.asarray(s) for k in skills for s in sequences[k] if len(s)]
-    seq_skill = np.array([i for i, k in enumerate(skills) for s in sequences[k] if len(s)])
-    layout = build_layout(seqs)
-    table = np.array([_as_row(params.get(k, default)) for k in skills]).T  # (5, skills)
-    row_skill = seq_skill[layout.order]
-    prior, learn, forget, guess, slip = (table[i][row_skill] for i in range(5))
-    filt = forward(layout, RowParams(prior, learn, forget, guess, slip))
-    el_skill = row_skill[layout.row_of]
-    guess_el, slip_el = guess[layout.row_of], slip[layout.row_of]
-    p_correct = filt.predicted * (1.0 - slip_el) + (1.0 - filt.predicted) * guess_el
-    return np.asarray(skills)[el_skill], layout.obs.astype(bool), p_correct
-
-
-def _as_row(p: BktParams) -> list[float]:
-    return [p.p_init, p.p_learn, p.p_forget, p.p_guess, p.p_slip]
+    skills: list[str] = []
+    corrects: list[np.ndarray] = []
+    predictions: list[np.ndarray] = []
+    for key in sorted(k for k, v in sequences.items() if len(v)):
+        seqs = [np.asarray(s) for s in sequences[key] if len(s)]
+        if not seqs:
+            continue
+        skill_params = params.get(key, default)
+        layout = build_layout(seqs)
+        predicted = np.empty_like(layout.obs)
+        p = np.full(layout.n_rows, skill_params.p_init, dtype=np.float64)
+        for t in range(layout.n_steps):
+            a, b = layout.steps[t], layout.steps[t + 1]
+            k = b - a  # the k longest sequences are still going at step t
+            predicted[a:b] = predict_correct(p[:k], skill_params)
+            p[:k] = update(p[:k], layout.obs[a:b] > 0.5, skill_params)
+        skills.extend([key] * len(layout.obs))
+        corrects.append(layout.obs.astype(bool))
+        predictions.append(predicted)
+    if not predictions:
+        return np.asarray([], dtype=str), np.asarray([], dtype=bool), np.asarray([])
+    return np.asarray(skills), np.concatenate(corrects), np.concatenate(predictions)
 
 
 def skill_means(responses: Responses) -> tuple[dict[str, float], float]:

@@ -31,3 +31,7 @@ class BktParams:
 
 
 MASTERY_THRESHOLD = 0.95
+MIN_UNASSISTED_CORRECT = 3
+"""Right answers without a hint, worked example or solution that mastery needs besides
+P(known) >= 0.95: mastery-learning systems ask for a run of unassisted successes, not a
+probability crossed once after help."""

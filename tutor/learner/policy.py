@@ -8,14 +8,16 @@ Rules, first that applies wins:
 4. the least-mastered unlocked skill the student has started and not mastered;
 5. the next new skill, in curriculum order, whose prerequisites are mastered;
 6. done: every skill mastered.
-A skill is unlocked when every prerequisite is mastered (P(known) >= 0.95). A skill without an
-estimate has not been started; its P(known) is its prior.
+A skill is unlocked when every prerequisite is mastered: P(known) >= 0.95 and, when the
+caller gives the counts, at least 3 unassisted right answers (`bkt.is_mastered`); or credited
+by placement or a test-out. A skill without an estimate has not been started (it is never
+"practice"); its P(known) is its prior.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal, Protocol
@@ -64,6 +66,8 @@ def next_activity(
     assigned: Sequence[str | Assignment] = (),
     now: datetime | None = None,
     priors: Mapping[str, float] | None = None,
+    unassisted: Mapping[str, int] | None = None,
+    credited: Collection[str] = (),
 ) -> Activity:
     """Pick the next activity (rules in the module docstring).
 
@@ -71,9 +75,11 @@ def next_activity(
     attempted; `due_reviews` are skill keys whose review cards are due, oldest first (keys no
     longer in `skills` are ignored); `assigned` keys or `Assignment`s, in the teacher's order;
     `now` only words an overdue assignment; `priors` gives P(known) of unstarted skills (by
-    default the skill's own `bkt.p_init` when it has one, else the `BktParams` default).
+    default the skill's own `bkt.p_init` when it has one, else the `BktParams` default);
+    `unassisted` the unassisted right answers per skill (None: mastery by P(known) alone);
+    `credited` skills placed or tested out, which count as mastered.
     """
-    graph = _Graph(skills, p_known, priors or {})
+    graph = _Graph(skills, p_known, priors or {}, unassisted, frozenset(credited))
     for key in due_reviews:
         if key in graph.by_key:
             return Activity(key, "review", f"{graph.name(key)}, review due, {graph.mastery(key)}")
@@ -140,7 +146,12 @@ class _Graph:
     """The skills with the student's estimates: mastery, locks and the words for reasons."""
 
     def __init__(
-        self, skills: Sequence[SkillView], p_known: Mapping[str, float], priors: Mapping[str, float]
+        self,
+        skills: Sequence[SkillView],
+        p_known: Mapping[str, float],
+        priors: Mapping[str, float],
+        unassisted: Mapping[str, int] | None = None,
+        credited: frozenset[str] = frozenset(),
     ) -> None:
         self.order = [s.key for s in skills]
         self.by_key = {s.key: s for s in skills}
@@ -156,6 +167,8 @@ class _Graph:
                 raise ValueError(f"p_known[{key!r}] must be within [0, 1], got {value}")
         self.p_known = p_known
         self.priors = priors
+        self.unassisted = unassisted
+        self.credited = credited
 
     def name(self, key: str) -> str:
         return self.by_key[key].name
@@ -169,7 +182,10 @@ class _Graph:
         return bkt.p_init if isinstance(bkt, BktParams) else BktParams().p_init
 
     def mastered(self, key: str) -> bool:
-        return is_mastered(self.p(key))
+        if key in self.credited:
+            return True
+        count = None if self.unassisted is None else self.unassisted.get(key, 0)
+        return is_mastered(self.p(key), count)
 
     def unlocked(self, key: str) -> bool:
         return all(self.mastered(p) for p in self.prereqs[key])

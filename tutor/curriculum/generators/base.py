@@ -83,8 +83,17 @@ def signed(value: Num) -> str:
     return f"({text})" if Fraction(value) < 0 else text
 
 
-def step(text: str, expression: str | None = None, result: str | None = None) -> SolutionStep:
-    return SolutionStep(text, expression, result)
+def step(
+    text: str,
+    expression: str | None = None,
+    result: str | None = None,
+    *,
+    operation: str | None = None,
+    operands: tuple[str, ...] = (),
+    place: str | None = None,
+    question: str | None = None,
+) -> SolutionStep:
+    return SolutionStep(text, expression, result, operation, operands, place, question)
 
 
 def number_key(
@@ -122,15 +131,20 @@ def draft(
     seen = {_norm(answer.value, answer)}
     kept: list[MisconceptionRule] = []
     for r in rules:
-        answers = []
-        for a in r.answers:
+        answers, slips = [], []
+        for i, a in enumerate(r.answers):
             n = _norm(a, answer)
             if n is None or n in seen:
                 continue
             seen.add(n)
             answers.append(a)
+            slips.append(r.slips[i] if r.slips else None)
         if answers:
-            kept.append(MisconceptionRule(r.id, r.name, r.description, tuple(answers)))
+            kept.append(
+                MisconceptionRule(
+                    r.id, r.name, r.description, tuple(answers), tuple(slips) if r.slips else ()
+                )
+            )
     return Draft(statement, dict(spec), answer, answer_text, tuple(solution), tuple(kept))
 
 

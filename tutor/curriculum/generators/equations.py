@@ -1,4 +1,4 @@
-"""Linear equations in one unknown: one step and two steps."""
+"""Linear equations in one unknown: one step and two steps, solved by inverse operations."""
 
 from __future__ import annotations
 
@@ -6,24 +6,60 @@ import random
 from fractions import Fraction as F
 
 from tutor.curriculum.generators.base import Draft, draft, number_key, step
+from tutor.curriculum.generators.written import MINUS, bracket, show, slip
 from tutor.curriculum.misconceptions import rule
+
+
+def _check(equation: str, left: str, right: int, x: int) -> object:
+    """The last step: put x back in; the result is the solution 'x = …'."""
+    return step(
+        f"Check: put x = {show(x)} back into {equation}: {left} = {show(right)}. So x = {show(x)}.",
+        None,
+        f"x = {show(x)}",
+        operation="answer",
+        operands=(show(x),),
+    )
 
 
 def one_step_add(rng: random.Random) -> Draft:
     x, a = rng.randint(-10, 30), rng.randint(1, 30)
     if rng.random() < 0.5:
-        text, undo, wrong = f"x + {a} = {x + a}", f"{x + a} - {a}", x + 2 * a
+        c = x + a
+        text = f"x + {a} = {show(c)}"
+        undo, verb, inverse = f"{show(c)} {MINUS} {a}", "subtract", "− " + str(a)
+        wrong, wrong_step = x + 2 * a, f"x = {show(c)} + {a} = {show(x + 2 * a)}"
+        left = f"{bracket(x)} + {a}"
     else:
-        text, undo, wrong = f"x − {a} = {x - a}", f"{x - a} + {a}", x - 2 * a
+        c = x - a
+        text = f"x − {a} = {show(c)}"
+        undo, verb, inverse = f"{show(c)} + {a}", "add", "+ " + str(a)
+        wrong, wrong_step = x - 2 * a, f"x = {show(c)} {MINUS} {a} = {show(x - 2 * a)}"
+        left = f"{bracket(x)} {MINUS} {a}"
+    shown = text.replace("-", MINUS)
     return draft(
         f"Solve {text}.",
         {"operation": "solve_equation", "equation": text},
         number_key(x, variable="x"),
         [
-            step("Do the opposite to both sides to get x on its own.", undo, str(x)),
-            step("Check by putting it back in.", None, f"x = {x}"),
+            step(
+                f"To get x on its own, undo the {'+' if verb == 'subtract' else MINUS} {a}: "
+                f"{verb} {a} on both sides. x = {undo} = {show(x)}.",
+                undo,
+                show(x),
+                operation="inverse",
+                operands=(show(c), str(a)),
+                place="both sides",
+                question=f"What is {undo}?",
+            ),
+            _check(shown, left, c, x),
         ],
-        [rule("moves_without_sign_change", wrong)],
+        [
+            rule(
+                "moves_without_sign_change",
+                wrong,
+                slips=[slip(0, f"{wrong_step}, keeping the sign of {inverse[2:]}")],
+            )
+        ],
     )
 
 
@@ -32,15 +68,36 @@ def one_step_mult(rng: random.Random) -> Draft:
     while x == 0:
         x = rng.randint(-10, 15)
     b = a * x
+    text = f"{a}x = {show(b)}"
     return draft(
-        f"Solve {a}x = {b}.",
-        {"operation": "solve_equation", "equation": f"{a}x = {b}"},
+        f"Solve {text}.",
+        {"operation": "solve_equation", "equation": text},
         number_key(x, variable="x"),
         [
-            step(f"Divide both sides by {a}.", f"{b} / {a}", str(x)),
-            step("Check by putting it back in.", f"{a} * {x}", str(b)),
+            step(
+                f"{a}x means {a} × x. Undo the × {a}: divide both sides by {a}. "
+                f"x = {show(b)} ÷ {a} = {show(x)}.",
+                f"{show(b)} ÷ {a}",
+                show(x),
+                operation="inverse",
+                operands=(show(b), str(a)),
+                place="both sides",
+                question=f"What is {show(b)} ÷ {a}?",
+            ),
+            _check(text.replace("-", MINUS), f"{a} × {bracket(x)}", b, x),
         ],
-        [rule("subtracts_coefficient", b - a), rule("multiplies_by_coefficient", a * b)],
+        [
+            rule(
+                "subtracts_coefficient",
+                b - a,
+                slips=[slip(0, f"x = {show(b)} {MINUS} {a} = {show(b - a)}")],
+            ),
+            rule(
+                "multiplies_by_coefficient",
+                a * b,
+                slips=[slip(0, f"x = {show(b)} × {a} = {show(a * b)}")],
+            ),
+        ],
     )
 
 
@@ -49,22 +106,48 @@ def two_step(rng: random.Random) -> Draft:
     sign = rng.choice("+-")
     c = a * x + b if sign == "+" else a * x - b
     shift = -b if sign == "+" else b
-    text = f"{a}x {'+' if sign == '+' else '−'} {b} = {c}"
+    text = f"{a}x {'+' if sign == '+' else '−'} {b} = {show(c)}"
+    undo_op = MINUS if sign == "+" else "+"
+    wrong_op = "+" if sign == "+" else MINUS
+    middle = c + shift
     return draft(
         f"Solve {text}.",
         {"operation": "solve_equation", "equation": text},
         number_key(x, variable="x"),
         [
             step(
-                f"{'Subtract' if sign == '+' else 'Add'} {b} on both sides.",
-                f"{c} {'-' if sign == '+' else '+'} {b}",
-                str(c + shift),
+                f"Undo the {'+' if sign == '+' else MINUS} {b} first: "
+                f"{'subtract' if sign == '+' else 'add'} {b} on both sides. "
+                f"{a}x = {show(c)} {undo_op} {b} = {show(middle)}.",
+                f"{show(c)} {undo_op} {b}",
+                show(middle),
+                operation="inverse",
+                operands=(show(c), str(b)),
+                place="both sides",
+                question=f"What is {show(c)} {undo_op} {b}?",
             ),
-            step(f"Divide both sides by {a}.", f"{c + shift} / {a}", str(x)),
+            step(
+                f"Then undo the × {a}: divide both sides by {a}. "
+                f"x = {show(middle)} ÷ {a} = {show(x)}.",
+                f"{show(middle)} ÷ {a}",
+                show(x),
+                operation="inverse",
+                operands=(show(middle), str(a)),
+                place="both sides",
+                question=f"What is {show(middle)} ÷ {a}?",
+            ),
         ],
         [
-            rule("moves_without_sign_change", F(c - shift, a)),
-            rule("divides_first", F(c, a) + shift),
+            rule(
+                "moves_without_sign_change",
+                F(c - shift, a),
+                slips=[slip(0, f"{a}x = {show(c)} {wrong_op} {b} = {show(c - shift)}, same sign")],
+            ),
+            rule(
+                "divides_first",
+                F(c, a) + shift,
+                slips=[slip(0, f"{show(c)} ÷ {a} first, before undoing the {b}")],
+            ),
         ],
     )
 
@@ -73,18 +156,44 @@ def two_step_divide(rng: random.Random) -> Draft:
     a, k, b = rng.randint(2, 9), rng.randint(-6, 10), rng.randint(1, 15)
     x = a * k
     c = k + b
-    text = f"x/{a} + {b} = {c}"
+    text = f"x/{a} + {b} = {show(c)}"
     return draft(
         f"Solve {text}.",
         {"operation": "solve_equation", "equation": text},
         number_key(x, variable="x"),
         [
-            step(f"Subtract {b} on both sides.", f"{c} - {b}", str(k)),
-            step(f"Multiply both sides by {a}.", f"{k} * {a}", str(x)),
+            step(
+                f"Undo the + {b} first: subtract {b} on both sides. "
+                f"x/{a} = {show(c)} {MINUS} {b} = {show(k)}.",
+                f"{show(c)} {MINUS} {b}",
+                show(k),
+                operation="inverse",
+                operands=(show(c), str(b)),
+                place="both sides",
+                question=f"What is {show(c)} {MINUS} {b}?",
+            ),
+            step(
+                f"x/{a} means x ÷ {a}. Undo the ÷ {a}: multiply both sides by {a}. "
+                f"x = {bracket(k)} × {a} = {show(x)}.",
+                f"{bracket(k)} × {a}",
+                show(x),
+                operation="inverse",
+                operands=(show(k), str(a)),
+                place="both sides",
+                question=f"What is {bracket(k)} × {a}?",
+            ),
         ],
         [
-            rule("moves_without_sign_change", (c + b) * a),
-            rule("divides_first", c * a - b),
+            rule(
+                "moves_without_sign_change",
+                (c + b) * a,
+                slips=[slip(0, f"x/{a} = {show(c)} + {b} = {show(c + b)}, same sign")],
+            ),
+            rule(
+                "divides_first",
+                c * a - b,
+                slips=[slip(0, f"{show(c)} × {a} = {show(c * a)} first, before undoing the {b}")],
+            ),
         ],
     )
 

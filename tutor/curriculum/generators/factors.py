@@ -6,6 +6,7 @@ import math
 import random
 
 from tutor.curriculum.generators.base import Draft, draft, number_key, step
+from tutor.curriculum.generators.written import gcd_steps, lcm_steps, slip, sup
 from tutor.curriculum.misconceptions import rule
 
 
@@ -15,30 +16,32 @@ def gcd(rng: random.Random) -> Draft:
     while math.gcd(m, n) != 1:
         m, n = rng.sample(range(1, 10), 2)
     a, b = g * m, g * n
+    trace = gcd_steps(a, b)
     return draft(
         f"What is the greatest common factor of {a} and {b}?",
         {"operation": "gcd", "a": str(a), "b": str(b)},
         number_key(g),
+        list(trace.steps),
         [
-            step(f"List the factors of {a} and of {b}."),
-            step("The largest factor in both lists is", f"gcd({a}, {b})", str(g)),
+            rule("gives_lcm", a * b // g, slips=[trace.slips["gives_lcm"]]),
+            rule("smaller_number", min(a, b), slips=[trace.slips["smaller_number"]]),
         ],
-        [rule("gives_lcm", a * b // g), rule("smaller_number", min(a, b))],
     )
 
 
 def lcm(rng: random.Random) -> Draft:
     a, b = rng.sample(range(2, 16), 2)
     answer = a * b // math.gcd(a, b)
+    trace = lcm_steps(a, b)
     return draft(
         f"What is the lowest common multiple of {a} and {b}?",
         {"operation": "lcm", "a": str(a), "b": str(b)},
         number_key(answer),
+        list(trace.steps),
         [
-            step(f"List multiples of {max(a, b)} until one is also a multiple of {min(a, b)}."),
-            step("The first shared multiple is", f"lcm({a}, {b})", str(answer)),
+            rule("gives_product", a * b, slips=[trace.slips["gives_product"]]),
+            rule("gives_gcd", math.gcd(a, b), slips=[trace.slips["gives_gcd"]]),
         ],
-        [rule("gives_product", a * b), rule("gives_gcd", math.gcd(a, b))],
     )
 
 
@@ -46,15 +49,45 @@ def power(rng: random.Random) -> Draft:
     base = rng.randint(2, 12)
     exponent = rng.randint(2, 3 if base > 5 else 5)
     answer = base**exponent
+    copies = " × ".join([str(base)] * exponent)
+    steps = [
+        step(
+            f"{base}{sup(exponent)} means {exponent} copies of {base} multiplied together: "
+            f"{copies}.",
+            operation="power",
+            operands=(str(base), str(exponent)),
+        )
+    ]
+    value = base
+    for k in range(2, exponent + 1):
+        steps.append(
+            step(
+                f"{base}{sup(k)} = {value} × {base} = {value * base}.",
+                f"{value} × {base}",
+                str(value * base),
+                operation="multiply",
+                operands=(str(value), str(base)),
+                question=f"What is {value} × {base}?",
+            )
+        )
+        value *= base
     return draft(
         f"What is {base}^{exponent}?",
         {"operation": "power", "base": str(base), "exponent": str(exponent)},
         number_key(answer),
+        steps,
         [
-            step(f"{base}^{exponent} means {exponent} copies of {base} multiplied together."),
-            step("Multiply them:", " * ".join([str(base)] * exponent), str(answer)),
+            rule(
+                "base_times_exponent",
+                base * exponent,
+                slips=[slip(0, f"{base} × {exponent} = {base * exponent}", copies)],
+            ),
+            rule(
+                "adds_instead",
+                base + exponent,
+                slips=[slip(0, f"{base} + {exponent} = {base + exponent}", copies)],
+            ),
         ],
-        [rule("base_times_exponent", base * exponent), rule("adds_instead", base + exponent)],
     )
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import random
 
-from tutor.curriculum.generators.base import Draft, draft, number_key, signed, step
+from tutor.curriculum.generators.base import Draft, draft, number_key, step
+from tutor.curriculum.generators.written import MINUS, bracket, show, slip
 from tutor.curriculum.misconceptions import rule
 
 
@@ -20,24 +21,43 @@ def add_sub(rng: random.Random) -> Draft:
     else:
         x, y, op = -a, b, "+"
     answer = x + y if op == "+" else x - y
-    rules = [rule("sign_error", -answer)]
+    symbol = "+" if op == "+" else MINUS
+    shown = f"{bracket(x)} {symbol} {bracket(y)}"
+    if form == 0:  # a + (−b) = a − b
+        rewrite = f"Adding {show(y)} is the same as subtracting {b}: {shown} = {a} {MINUS} {b}."
+        simple, move = f"{a} {MINUS} {b}", f"start at {a} and move {b} to the left"
+    elif form == 1:  # a − (−b) = a + b
+        rewrite = f"Subtracting {show(y)} is the same as adding {b}: {shown} = {a} + {b}."
+        simple, move = f"{a} + {b}", f"start at {a} and move {b} to the right"
+    elif form == 2:  # −a − b
+        rewrite = f"Subtracting {b} from {show(x)} moves further below zero."
+        simple, move = f"{show(x)} {MINUS} {b}", f"start at {show(x)} and move {b} to the left"
+    else:  # −a + b
+        rewrite = f"Adding {b} to {show(x)} moves up towards zero and past it."
+        simple, move = f"{show(x)} + {b}", f"start at {show(x)} and move {b} to the right"
+    rules = [rule("sign_error", -answer, slips=[slip(1, f"{simple} = {show(-answer)}")])]
     if form == 1:
-        rules.insert(0, rule("double_negative", x + y))
-    text = f"{signed(x)} {op} {signed(y)}"
+        rules.insert(
+            0,
+            rule(
+                "double_negative",
+                x + y,
+                slips=[slip(0, f"{a} {MINUS} {b} = {show(a - b)}, subtracting {b}")],
+            ),
+        )
     return draft(
-        f"What is {text}?",
+        f"What is {shown}?",
         {"operation": "add" if op == "+" else "subtract", "a": str(x), "b": str(y)},
         number_key(answer),
         [
+            step(rewrite, operation="sign", operands=(show(x), show(y)), place="sign"),
             step(
-                "Subtracting a negative is adding; adding a negative is subtracting."
-                if y < 0
-                else "Start at the first number on a number line."
-            ),
-            step(
-                f"Move along the number line {'right' if answer > x else 'left'}.",
-                text,
-                str(answer),
+                f"On a number line, {move}: {simple} = {show(answer)}.",
+                simple,
+                show(answer),
+                operation="add" if "+" in simple else "subtract",
+                operands=(show(x), str(b)),
+                question=f"What is {simple}?",
             ),
         ],
         rules,
@@ -55,24 +75,35 @@ def mul_div(rng: random.Random) -> Draft:
         x, y, op, answer = -a * b, b, "÷", -a
     else:
         x, y, op, answer = a * b, -b, "÷", -a
-    text = f"{signed(x)} {op} {signed(y)}"
+    text = f"{bracket(x)} {op} {bracket(y)}"
+    shown = f"{bracket(x)} {op} {bracket(y)}"
+    size = f"{abs(x)} {op} {abs(y)}"
+    same = (x < 0) == (y < 0)
     return draft(
         f"What is {text}?",
         {"operation": "multiply" if op == "×" else "divide", "a": str(x), "b": str(y)},
         number_key(answer),
         [
             step(
-                "Work out the size without signs.",
-                f"{abs(x)} {'*' if op == '×' else '/'} {abs(y)}",
+                f"Work out the size without the signs: {size} = {abs(answer)}.",
+                size,
                 str(abs(answer)),
+                operation="multiply" if op == "×" else "divide",
+                operands=(str(abs(x)), str(abs(y))),
+                question=f"What is {size}?",
             ),
             step(
-                "Same signs give a positive answer, different signs a negative one.",
-                None,
-                str(answer),
+                f"The signs are {'the same' if same else 'different'}, so the answer is "
+                f"{'positive' if same else 'negative'}: {shown} = {show(answer)}.",
+                shown,
+                show(answer),
+                operation="sign",
+                operands=(show(x), show(y)),
+                place="sign",
+                question=f"{size} = {abs(answer)}. So what is {shown}, with its sign?",
             ),
         ],
-        [rule("sign_rule", -answer)],
+        [rule("sign_rule", -answer, slips=[slip(1, f"{shown} = {show(-answer)}")])],
     )
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import random
 
 from tutor.curriculum.generators.base import Draft, draft, number_key, pick, step
+from tutor.curriculum.generators.written import column_addition, column_subtraction, slip
 from tutor.curriculum.misconceptions import rule
 
-PLACES = ("ones", "tens", "hundreds", "thousands", "ten thousands", "hundred thousands")
+PLACES = ("ones", "tens", "hundreds", "thousands", "ten thousands", "hundred thousands", "millions")
 
 
 def _columns(n: int) -> list[int]:
@@ -26,17 +27,41 @@ def place_value(rng: random.Random) -> Draft:
     if digit == 0:
         place, digit = length - 1, digits[0]
     value = digit * 10**place
+    chart = " | ".join(f"{d} {PLACES[i]}" for i, d in reversed(list(enumerate(_columns(number)))))
     return draft(
         f"What is the value of the digit {digit} in {number:,}?",
         {"operation": "place_value", "number": str(number), "digit": str(digit)},
         number_key(value),
         [
-            step(f"The digit {digit} is in the {PLACES[place]} place."),
-            step(f"So it is worth {digit} × {10**place:,}.", f"{digit} * {10**place}", str(value)),
+            step(
+                f"Place-value chart of {number:,}: {chart}. "
+                f"The {digit} is in the {PLACES[place]} place.",
+                operation="place_value",
+                operands=(str(number), str(digit)),
+                place=f"{PLACES[place]} place",
+            ),
+            step(
+                f"A digit in the {PLACES[place]} place is worth it times {10**place:,}: "
+                f"{digit} × {10**place:,} = {value:,}.",
+                f"{digit} × {10**place}",
+                str(value),
+                operation="multiply",
+                operands=(str(digit), str(10**place)),
+                place=f"{PLACES[place]} place",
+                question=f"What is {digit} × {10**place:,}?",
+            ),
         ],
         [
-            rule("face_value", digit),
-            rule("wrong_place", digit * 10 ** (place + 1), digit * 10 ** (place - 1)),
+            rule("face_value", digit, slips=[slip(1, f"{digit}, the digit alone")]),
+            rule(
+                "wrong_place",
+                digit * 10 ** (place + 1),
+                digit * 10 ** (place - 1),
+                slips=[
+                    slip(0, f"the {digit} read in the {PLACES[p]} place: {digit * 10**p}")
+                    for p in (place + 1, place - 1)
+                ],
+            ),
         ],
     )
 
@@ -46,22 +71,61 @@ def rounding(rng: random.Random) -> Draft:
     place = rng.randint(1, len(str(number)) - 1)
     unit = 10**place
     rounded = (number + unit // 2) // unit * unit
-    other = 10 ** (place + 1) if place + 1 < len(str(number)) else 10 ** (place - 1)
+    down, up = number // unit * unit, number // unit * unit + unit
+    other_place = place + 1 if place + 1 < len(str(number)) else place - 1
+    other = 10**other_place
+    deciding = _columns(number)[place - 1]
+    if deciding >= 5:
+        decide = step(
+            f"{deciding} is 5 or more, so round up: {number:,} is between {down:,} and "
+            f"{up:,}, and nearer to {up:,}. {down:,} + {unit:,} = {up:,}.",
+            f"{down} + {unit}",
+            str(up),
+            operation="round",
+            operands=(str(number), str(unit)),
+            question=f"Is {number:,} nearer to {down:,} or to {up:,}?",
+        )
+    else:
+        decide = step(
+            f"{deciding} is less than 5, so round down: {number:,} is between {down:,} and "
+            f"{up:,}, and nearer to {down:,}. {number:,} − {number - down:,} = {down:,}.",
+            f"{number} − {number - down}",
+            str(down),
+            operation="round",
+            operands=(str(number), str(unit)),
+            question=f"Is {number:,} nearer to {down:,} or to {up:,}?",
+        )
     return draft(
         f"Round {number:,} to the nearest {unit:,}.",
         {"operation": "round", "number": str(number), "to": str(unit)},
         number_key(rounded),
         [
-            step(f"Look at the digit right of the {PLACES[place]} place."),
             step(
-                "Round up if it is 5 or more, down otherwise.",
-                f"round({number}, {unit})",
-                str(rounded),
+                f"To round to the nearest {unit:,}, look at the {PLACES[place]} digit, "
+                f"{_columns(number)[place]}, and the digit to its right, {deciding}.",
+                operation="place_value",
+                operands=(str(number), str(unit)),
+                place=f"{PLACES[place - 1]} place",
             ),
+            decide,
         ],
         [
-            rule("rounds_down", number // unit * unit),
-            rule("wrong_place", (number + other // 2) // other * other),
+            rule(
+                "rounds_down",
+                down,
+                slips=[slip(1, f"{down:,}, cutting off the digits after the {PLACES[place]}")],
+            ),
+            rule(
+                "wrong_place",
+                (number + other // 2) // other * other,
+                slips=[
+                    slip(
+                        0,
+                        f"rounded to the nearest {other:,}: "
+                        f"{(number + other // 2) // other * other:,}",
+                    )
+                ],
+            ),
         ],
     )
 
@@ -73,15 +137,13 @@ def add(rng: random.Random) -> Draft:
     no_carry = sum(
         (x + y) % 10 * 10**i for i, (x, y) in enumerate(zip(_columns(a), _columns(b), strict=True))
     )
+    trace = column_addition(a, b)
     return draft(
         f"What is {a} + {b}?",
         {"operation": "add", "a": str(a), "b": str(b)},
         number_key(a + b),
-        [
-            step("Add the ones, then the tens, then the hundreds, carrying any ten."),
-            step("The total is", f"{a} + {b}", str(a + b)),
-        ],
-        [rule("forgets_carry", no_carry)],
+        list(trace.steps),
+        [rule("forgets_carry", no_carry, slips=[trace.slips["forgets_carry"]])],
     )
 
 
@@ -93,42 +155,67 @@ def subtract(rng: random.Random) -> Draft:
     smaller = sum(
         abs(x - y) * 10**i for i, (x, y) in enumerate(zip(_columns(a), _columns(b), strict=True))
     )
+    trace = column_subtraction(a, b)
     return draft(
         f"What is {a} − {b}?",
         {"operation": "subtract", "a": str(a), "b": str(b)},
         number_key(a - b),
-        [
-            step(
-                "Subtract column by column from the ones, "
-                "borrowing a ten when the top digit is smaller."
-            ),
-            step("The difference is", f"{a} - {b}", str(a - b)),
-        ],
-        [rule("smaller_from_larger", smaller)],
+        list(trace.steps),
+        [rule("smaller_from_larger", smaller, slips=[trace.slips["smaller_from_larger"]])],
     )
 
 
 def multiply(rng: random.Random) -> Draft:
     a, b = rng.randint(12, 99), rng.randint(3, 9)
-    cols = _columns(a)
-    no_carry = (cols[0] * b) % 10 + cols[1] * b * 10
+    ones, tens = _columns(a)
+    low = ones * b
+    carry = low // 10
+    high = tens * b + carry
+    no_carry = low % 10 + tens * b * 10
+    if carry:
+        ones_text = f"Ones column: {ones} × {b} = {low}. Write {low % 10} and carry {carry} tens."
+        tens_text = (
+            f"Tens column: {tens} × {b} = {tens * b}, plus the {carry} carried: "
+            f"{tens * b} + {carry} = {high}. Write {high}."
+        )
+        tens_expression = f"{tens} × {b} + {carry}"
+    else:
+        ones_text = f"Ones column: {ones} × {b} = {low}. Write {low}."
+        tens_text = f"Tens column: {tens} × {b} = {high}. Write {high}."
+        tens_expression = f"{tens} × {b}"
     return draft(
         f"What is {a} × {b}?",
         {"operation": "multiply", "a": str(a), "b": str(b)},
         number_key(a * b),
         [
             step(
-                f"Multiply the ones: {cols[0]} × {b} = {cols[0] * b}.",
-                f"{cols[0]} * {b}",
-                str(cols[0] * b),
+                ones_text,
+                f"{ones} × {b}",
+                str(low),
+                operation="carry" if carry else "multiply",
+                operands=(str(ones), str(b)),
+                place="ones column",
+                question=f"What is {ones} × {b} in the ones column?",
             ),
             step(
-                f"Multiply the tens and add what was carried: {a} × {b} = {a * b}.",
-                f"{a} * {b}",
-                str(a * b),
+                tens_text,
+                tens_expression,
+                str(high),
+                operation="multiply",
+                operands=(str(tens), str(b), str(carry)),
+                place="tens column",
+                question=f"What is {tens_expression} in the tens column?",
             ),
+            step(f"So {a} × {b} = {a * b}.", f"{a} × {b}", str(a * b), operation="answer"),
         ],
-        [rule("forgets_carry", no_carry), rule("adds_instead", a + b)],
+        [
+            rule(
+                "forgets_carry",
+                no_carry,
+                slips=[slip(1, f"{tens} × {b} = {tens * b}, without the {carry} carried")],
+            ),
+            rule("adds_instead", a + b, slips=[slip(2, f"{a} + {b} = {a + b}")]),
+        ],
     )
 
 
@@ -140,10 +227,25 @@ def divide(rng: random.Random) -> Draft:
         {"operation": "divide", "a": str(a), "b": str(b)},
         number_key(q),
         [
-            step(f"Ask how many {b}s make {a}."),
-            step(f"{b} × {q} = {a}, so", f"{a} / {b}", str(q)),
+            step(
+                f"Dividing {a} by {b} asks: how many {b}s make {a}? "
+                f"Count up in {b}s, or use the {b} times table.",
+                operation="divide",
+                operands=(str(a), str(b)),
+            ),
+            step(
+                f"{b} × {q} = {a}, so {a} ÷ {b} = {q}.",
+                f"{a} ÷ {b}",
+                str(q),
+                operation="divide",
+                operands=(str(a), str(b)),
+                question=f"How many {b}s make {a}?",
+            ),
         ],
-        [rule("multiplies_instead", a * b), rule("subtracts_instead", a - b)],
+        [
+            rule("multiplies_instead", a * b, slips=[slip(1, f"{a} × {b} = {a * b}")]),
+            rule("subtracts_instead", a - b, slips=[slip(1, f"{a} − {b} = {a - b}")]),
+        ],
     )
 
 
@@ -158,11 +260,25 @@ def remainder(rng: random.Random) -> Draft:
         number_key(r),
         [
             step(
-                f"The largest multiple of {b} not above {a} is {b * q}.", f"{b} * {q}", str(b * q)
+                f"Find the largest multiple of {b} that is not more than {a}: "
+                f"{b} × {q} = {b * q}, and {b} × {q + 1} = {b * (q + 1)} is too big.",
+                f"{b} × {q}",
+                str(b * q),
+                operation="multiply",
+                operands=(str(b), str(q)),
+                question=f"What is the largest multiple of {b} that is not more than {a}?",
             ),
-            step("What is left over is the remainder.", f"{a} - {b * q}", str(r)),
+            step(
+                f"What is left over is the remainder: {a} − {b * q} = {r}. "
+                f"So {a} ÷ {b} = {q} remainder {r}.",
+                f"{a} − {b * q}",
+                str(r),
+                operation="subtract",
+                operands=(str(a), str(b * q)),
+                question=f"What is {a} − {b * q}?",
+            ),
         ],
-        [rule("gives_quotient", q)],
+        [rule("gives_quotient", q, slips=[slip(1, f"{a} ÷ {b} = {q}, and stopped there")])],
     )
 
 

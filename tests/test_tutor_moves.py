@@ -1,0 +1,89 @@
+"""Moves as data: every plan the builders make, over every skill of the pack and many seeds,
+has a template that passes its own verifier (so the words code writes obey the same rules
+as the model's), and the plans that ask for a step's result never contain it."""
+
+from __future__ import annotations
+
+from random import Random
+
+import pytest
+
+from prompts.plan import Learner, MovePlan
+from prompts.verify import check_words, numbers_in
+from tutor.curriculum import load_default_pack
+from tutor.curriculum.examples import similar_for_slip
+from tutor.dialogue import moves
+from tutor.dialogue.moves import leaks
+from tutor.dialogue.steps import worth_asking
+from tutor.dialogue.words import plan_fields
+
+SEEDS = range(12)
+LEARNER = Learner(name="Sam", grade=5)
+
+
+@pytest.fixture(scope="module")
+def pack():  # type: ignore[no-untyped-def]
+    return load_default_pack()
+
+
+def _plans(pack, skill_key: str, seed: int) -> list[MovePlan]:  # type: ignore[no-untyped-def]
+    exercise = pack.exercise(skill_key, seed)
+    current = moves.Current(exercise, pack.skills[skill_key].name, LEARNER)
+    plans = [moves.solution(current)]
+    for index, step in enumerate(exercise.solution):
+        if worth_asking(exercise, index):
+            plans.append(moves.substep(current, step))
+            plans.append(moves.hint_operation(current, step))
+    for rule in exercise.misconceptions:
+        for answer, slip in zip(rule.answers, rule.slips, strict=False):
+            if slip is not None and slip.student_step:
+                step = exercise.solution[slip.step_index]
+                plans.append(
+                    moves.contrast(
+                        current, step, student_step=slip.student_step, answer=str(answer)
+                    )
+                )
+    similar = similar_for_slip(pack, exercise, None, Random(seed))
+    if similar is not None:
+        plans.append(moves.worked_example(current, similar))
+    return [p for p in plans if p.reveals_answer or not leaks(p.template, exercise)]
+
+
+def test_every_template_passes_its_own_verifier(pack) -> None:  # type: ignore[no-untyped-def]
+    failures = []
+    for skill_key in pack.skills:
+        for seed in SEEDS:
+            for plan in _plans(pack, skill_key, seed):
+                verdict = check_words(plan.template, plan)
+                if not verdict.ok:
+                    failures.append((skill_key, seed, plan.move, plan.template, verdict.problems))
+    assert not failures, "\n".join(
+        f"{f[0]} {f[1]} {f[2]}: {f[4]} <- {f[3]!r}" for f in failures[:6]
+    )
+
+
+def test_a_sub_step_plan_withholds_its_result_and_code_keeps_it(pack) -> None:  # type: ignore[no-untyped-def]
+    checked = 0
+    for skill_key in pack.skills:
+        exercise = pack.exercise(skill_key, 1)
+        current = moves.Current(exercise, "skill", LEARNER)
+        for index, step in enumerate(exercise.solution):
+            if not worth_asking(exercise, index):
+                continue
+            plan = moves.substep(current, step)
+            assert plan.expected == step.result and plan.question in plan.template
+            stated = numbers_in(f"It is {step.result}.")
+            allowed = all(n in plan.numbers for n in stated)
+            assert check_words(f"{plan.template} It is {step.result}.", plan).ok is allowed
+            checked += 1
+    assert checked >= 20
+
+
+def test_plans_fill_their_formats_fields(pack) -> None:  # type: ignore[no-untyped-def]
+    from prompts.formats import FORMATS
+
+    for plan in _plans(pack, "whole.subtract", 3):
+        if plan.task in FORMATS:
+            fields = plan_fields(plan)
+            missing = [f for f in FORMATS[plan.task].required if f not in fields]
+            assert not missing or plan.move == "concept", (plan.move, missing)

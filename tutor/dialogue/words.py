@@ -1,0 +1,109 @@
+"""Words for a plan: the one place the tutor asks the model to word a `MovePlan`.
+
+    MovePlan ──► request_for(plan) ──► GenerationRequest ──► model text
+                                                                 │
+                         check_words(text, plan).ok and no leak? │
+                               yes ─► shown            no ─► plan.template
+
+`request_for` maps the plan onto the existing task formats (`prompts.formats`: the plan's
+`task` names the format; its `extra` and facts fill the fields). It is deliberately narrow:
+when the plan-to-text formats land, only this mapping changes. The verifier
+(`prompts.verify.check_words`) and the curriculum's leak guard (`reveals_answer`, for plans
+that do not reveal the answer) both must pass before a model's words are shown; a missing
+adapter, an unavailable model or a prompt that does not fit falls back to the template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from prompts import LearnerContext, PromptError, build_request
+from prompts.formats import FORMATS
+from prompts.plan import MovePlan
+from prompts.request import GenerationRequest
+from prompts.verify import check_words
+from tutor.curriculum import reveals_answer
+from tutor.curriculum.model import Exercise
+from tutor.dialogue.moves import leaks
+from tutor.dialogue.pipeline import ModelPart
+from tutor.dialogue.texts import NUMBERLESS
+from tutor.generation import TextGenerator, prompt_budget, token_counter
+
+
+def plan_fields(plan: MovePlan) -> dict[str, object]:
+    """The format fields a plan fills: skill and statement, its `extra`, its facts as focus."""
+    fmt = FORMATS[plan.task]
+    fields: dict[str, object] = {}
+    if plan.skill_name:
+        fields["skill_name"] = plan.skill_name
+    if plan.statement:
+        fields["statement"] = plan.statement
+    for name, value in plan.extra:
+        if name not in fmt.fields:
+            continue
+        if name == "level":
+            fields[name] = int(value)
+        elif name == "solution_steps":
+            fields[name] = tuple(line for line in value.splitlines() if line.strip())
+        else:
+            fields[name] = value
+    if "focus" in fmt.fields and "focus" not in fields:
+        fields["focus"] = " ".join(plan.facts)
+    return fields
+
+
+def request_for(
+    plan: MovePlan, context: LearnerContext, generator: TextGenerator
+) -> tuple[GenerationRequest, int] | None:
+    """The model request that words `plan` and its prompt's token count; None: no format
+    takes this plan, or its fields do not fit the budget (the template says it instead)."""
+    if plan.task not in FORMATS:
+        return None
+    count = token_counter(generator)
+    try:
+        built = build_request(
+            plan.task,
+            plan_fields(plan),
+            context,
+            count_tokens=count,
+            budget_tokens=prompt_budget(generator),
+        )
+    except PromptError:
+        return None
+    return built.request, count(built.request.prompt)
+
+
+def accepts(plan: MovePlan, exercise: Exercise | None) -> Callable[[str], bool]:
+    """The check model words pass: the verifier against the plan, and (unless the plan
+    reveals the answer) the curriculum's own leak guard. The plan's template always passes:
+    it is code's wording of the plan, whose numbers were checked when it was built."""
+
+    def accept(text: str) -> bool:
+        if text == plan.template:  # a template that would leak is refused too (a safety net)
+            return plan.reveals_answer or exercise is None or not leaks(text, exercise)
+        if not check_words(text, plan).ok:
+            return False
+        return plan.reveals_answer or exercise is None or not reveals_answer(text, exercise)
+
+    return accept
+
+
+def words_part(
+    plan: MovePlan,
+    context: LearnerContext,
+    *,
+    generator: TextGenerator,
+    exercise: Exercise | None,
+) -> ModelPart | str:
+    """A reply part for `plan`: model words when they pass the checks, else the template.
+    A plan no format words (its `task` is not a format) is its template, as plain text."""
+    if plan.task not in FORMATS:
+        return plan.template
+    accept = accepts(plan, exercise)
+    if not generator.available:
+        return ModelPart(None, plan.template, accept, NUMBERLESS)
+    built = request_for(plan, context, generator)
+    if built is None:
+        return ModelPart(None, plan.template, accept, NUMBERLESS)
+    request, prompt_tokens = built
+    return ModelPart(request, plan.template, accept, NUMBERLESS, prompt_tokens=prompt_tokens)
