@@ -92,6 +92,10 @@ def settle(page: Any) -> None:
     page.wait_for_timeout(400)
 
 
+def chat_text(page: Any) -> str:
+    return str(page.locator("#student-chat").inner_text())
+
+
 def bot_count(page: Any) -> int:
     return int(page.locator("#student-chat .bot").count())
 

@@ -18,8 +18,7 @@ from typing import Any
 import pytest
 
 import students_db as db
-from tests.fixtures.app_server import AppServer
-from tests.test_browser_classroom import (  # noqa: F401 - `browser` is a fixture
+from tests.browser_helpers import (  # noqa: F401 - `browser` is a fixture
     DOCS,
     WAIT_MS,
     bot_count,
@@ -28,6 +27,7 @@ from tests.test_browser_classroom import (  # noqa: F401 - `browser` is a fixtur
     log_in,
     wait_for_reply,
 )
+from tests.fixtures.app_server import AppServer
 from tests.test_tutor_teaching import borrowing_exercise
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
