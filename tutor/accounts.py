@@ -13,7 +13,6 @@ Login names:
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 import unicodedata
 from collections.abc import Sequence
@@ -49,6 +48,7 @@ from students_db import (
 )
 from students_db import create_teacher as store_create_teacher
 from students_db.teacher import teacher_owns_classroom, teacher_owns_student
+from tutor.logins import fold, logins_for
 
 PIN_DIGITS = 6
 MIN_PASSWORD_CHARS = 8
@@ -157,9 +157,7 @@ def add_students(
     cleaned = [display_text(name) for name in names]
     if not cleaned or any(not name for name in cleaned):
         raise ValueError("every student needs a name")
-    logins = [_login_name(name) for name in cleaned]
-    if len(set(logins)) != len(logins):
-        raise ValueError("two students would get the same login name; make the names distinct")
+    logins = logins_for(cleaned)  # readable ASCII, distinct, never fails on a non-Latin name
     pins = [new_pin() for _ in cleaned]
     hashes = [hash_secret(pin) for pin in pins]
     with write_session(sessions) as session:
@@ -182,8 +180,9 @@ def add_students(
 
 
 def _login_name(display_name: str) -> str:
-    """What a student types after the class code: the name, lower case, spaces as dots."""
-    login = re.sub(r"[^a-z0-9._-]+", ".", display_name.lower()).strip(".")
+    """What a student types after the class code, folded the way logins are made
+    (`tutor.logins.fold`): "Zoë.Brontë" and "zoe bronte" both read as "zoe.bronte"."""
+    login = fold(display_name)
     if not login:
         raise ValueError(f"cannot make a login name from {display_name!r}")
     return login[:64]
