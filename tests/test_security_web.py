@@ -13,7 +13,6 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -413,8 +412,3 @@ def test_18_a_megabyte_class_name_is_refused_with_the_limit(server: AppServer) -
 def _classes(server: AppServer) -> int:
     with db.read_session(server.sessions) as session:
         return int(session.scalar(select(func.count()).select_from(models.Classroom)) or 0)
-
-
-@pytest.fixture(autouse=True)
-def _no_leftover_threads() -> Iterator[None]:
-    yield

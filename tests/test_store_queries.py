@@ -74,6 +74,7 @@ def test_logins_find_hashes_by_join_code_and_name(store: Store) -> None:
         login_name="ann",
         pin_hash="h$p",
         active=True,
+        credential_version=login.credential_version,  # random at creation (issue 13)
     )
     assert teacher is not None and teacher.password_hash == "h$t"
     assert seeded.student.preferences == {"style": "step-by-step"}

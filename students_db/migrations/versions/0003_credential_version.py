@@ -24,9 +24,7 @@ def upgrade() -> None:
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(
-                sa.Column(
-                    "credential_version", sa.Integer(), nullable=False, server_default="0"
-                )
+                sa.Column("credential_version", sa.Integer(), nullable=False, server_default="0")
             )
 
 
