@@ -12,7 +12,7 @@ import pytest
 
 from tests.fixtures.app_server import AppServer
 from tests.test_security_support import RawSession, new_students
-from tutor.ui.persistence import sqlite_path
+from tutor.persistence import sqlite_path
 
 pytestmark = pytest.mark.slow
 

@@ -12,10 +12,10 @@ from typing import Any
 import gradio as gr
 from starlette.middleware import Middleware
 
+from tutor.persistence import sqlite_path
 from tutor.settings import Settings
 from tutor.ui.identity import auth_function, caller, credential_version
 from tutor.ui.login_page import LOGIN_MESSAGE
-from tutor.ui.persistence import sqlite_path
 from tutor.ui.services import Services
 from tutor.ui.session_guard import SessionGuard
 from tutor.ui.student import build_student_view
