@@ -386,7 +386,8 @@ class FastDecoder:
         tokens = torch.tensor([list(ids)], device=self.device)  # (1, T)
         positions = torch.arange(start, start + n, device=self.device)[None]  # (1, T)
         j = torch.arange(start + n, device=self.device)
-        mask = (j[None, :] <= positions[0, :, None])[None, None]  # (1, 1, T, start+T)
+        # (1, 1, T, start+T); a prompt's first chunk is plain causal attention (no mask)
+        mask = None if start == 0 else (j[None, :] <= positions[0, :, None])[None, None]
         masks = StepMasks(self.adapter_ids([adapter]))
         x = self._embed_tokens(tokens, positions)
         for i, layer in enumerate(self.layers):
@@ -439,7 +440,7 @@ class FastDecoder:
         cache: KVSlots,
         rows: slice,
         start: int | None,  # prefill: positions already in the slot; decode: None
-        mask: torch.Tensor,
+        mask: torch.Tensor | None,
     ) -> torch.Tensor:
         b, t, d = x.shape
         h = layer.norm1(x).view(b * t, d)
@@ -457,14 +458,20 @@ class FastDecoder:
             r = torch.arange(b, device=x.device)
             keys[r, :, at] = k[:, :, 0]
             values[r, :, at] = v[:, :, 0]
-            width = mask.shape[-1]
+            width = mask.shape[-1] if mask is not None else keys.shape[2]
             kk, vv = keys[rows, :, :width], values[rows, :, :width]
         else:
             keys[rows, :, start : start + t] = k
             values[rows, :, start : start + t] = v
             kk, vv = keys[rows, :, : start + t], values[rows, :, : start + t]
         att = F.scaled_dot_product_attention(
-            q, kk, vv, attn_mask=mask, scale=self._scale, enable_gqa=self.heads != self.kv_heads
+            q,
+            kk,
+            vv,
+            attn_mask=mask,
+            is_causal=mask is None,
+            scale=self._scale,
+            enable_gqa=self.heads != self.kv_heads,
         )
         att = att.transpose(1, 2).reshape(b * t, self.heads * hd)
         x = x + layer.out(att, masks).view(b, t, d)

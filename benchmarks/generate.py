@@ -294,13 +294,17 @@ class Scenario:
     delays: list[float] | None = None
 
 
-def scenarios(new: int) -> list[Scenario]:
-    return [
-        Scenario("b1 decode, 128-token prompt", 1, 128, new, False),
-        Scenario("b8 mixed adapters, 128-token prompts", 8, 128, new, True),
-        Scenario("TTFT b1, 384-token prompt", 1, 384, 2, False),
-        Scenario("TTFT b8, 384-token prompts", 8, 384, 2, True),
-    ]
+SCENARIOS = ("b1", "b8", "ttft384", "ttft384x8", "midbatch")
+
+
+def scenarios(new: int, only: tuple[str, ...]) -> list[Scenario]:
+    table = {
+        "b1": Scenario("b1 decode, 128-token prompt", 1, 128, new, False),
+        "b8": Scenario("b8 mixed adapters, 128-token prompts", 8, 128, new, True),
+        "ttft384": Scenario("TTFT b1, 384-token prompt", 1, 384, 2, False),
+        "ttft384x8": Scenario("TTFT b8, 384-token prompts", 8, 384, 2, True),
+    }
+    return [table[key] for key in only if key in table]
 
 
 def median(values: list[float]) -> float:
@@ -327,7 +331,7 @@ def run_model(name: str, args: argparse.Namespace) -> None:
         for engine in engines:  # warm-up
             engine.run(prompts(words, 1, 16, 1, tok), [None], 4)
         table: dict[str, dict[str, list[Sample]]] = {}
-        for sc in scenarios(args.new_tokens):
+        for sc in scenarios(args.new_tokens, tuple(args.only)):
             texts = prompts(words, sc.count, sc.length, sc.length + sc.count, tok)
             adapters = list(MIX[: sc.count]) if sc.mixed else [None] * sc.count
             for _ in range(args.reps):
@@ -335,8 +339,10 @@ def run_model(name: str, args: argparse.Namespace) -> None:
                     sample = engine.run(texts, adapters, sc.new)
                     table.setdefault(sc.name, {}).setdefault(engine.label, []).append(sample)
             report(sc.name, table[sc.name], engines)
-        midbatch(engines[1:], words, tok, args)
-        agreement(table, engines)
+        if "midbatch" in args.only:
+            midbatch(engines[1:], words, tok, args)
+        if "b8" in args.only:
+            agreement(table, engines)
 
 
 def report(name: str, results: dict[str, list[Sample]], engines: list[Any]) -> None:
@@ -417,6 +423,7 @@ def main() -> None:
     parser.add_argument("--reps", type=int, default=2)
     parser.add_argument("--new-tokens", type=int, default=32)
     parser.add_argument("--precisions", nargs="+", default=["fp32", "int8"])
+    parser.add_argument("--only", nargs="+", default=list(SCENARIOS), choices=SCENARIOS)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"CPU features: {cpu_features()}")

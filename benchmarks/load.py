@@ -372,7 +372,7 @@ def main() -> int:
         sessions = db.make_session_factory(engine)
         try:
             for url, server in zip(urls, servers, strict=True):
-                wait_until_up(url, server, timeout_s=min(180.0, args.timeout))
+                wait_until_up(url, server, timeout_s=min(900.0, args.timeout))
             store = "PostgreSQL" if pg else "SQLite"
             print(
                 f"{len(servers)} server(s) up on {store} after {time.monotonic() - began:.1f} s;"
