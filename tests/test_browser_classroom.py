@@ -148,8 +148,16 @@ def test_a_class_in_the_browser(browser: Any, app_server: AppServer, tmp_path: P
     wait_for_reply(student, before)
     assert "Hint, please." in chat_text(student)
 
+    # Honest mastery (issue 10): an answer after a hint is right "with help" and counts as
+    # wrong for the learner model; the next exercise answered right without help raises it.
     before = bot_count(student)
-    box.fill(right)
+    box.fill(answer_of(app_server, student_id))
+    box.press("Enter")
+    wait_for_reply(student, before)
+    assert "with help" in chat_text(student)
+    after_wrong = mastery_of(student)
+    before = bot_count(student)
+    box.fill(answer_of(app_server, student_id))
     box.press("Enter")
     wait_for_reply(student, before)
     student.wait_for_function(
