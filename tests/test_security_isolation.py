@@ -128,9 +128,11 @@ def world(echo_app: EchoApp) -> World:
 
     with db.write_session(server.sessions) as session:
         for skill in server.pack.skills[ATTACK_SKILL].prerequisites:  # unlock it
-            db.set_skill_state(
-                session=session, student_id=attacker_id, skill_key=skill, p_known=0.99, correct=True
-            )
+            for _ in range(3):  # honest mastery: 3 unassisted right answers
+                db.set_skill_state(
+                    session=session, student_id=attacker_id, skill_key=skill, p_known=0.99,
+                    correct=True,
+                )  # fmt: skip
         assigned = db.assign_skill(
             session=session, teacher_id=rivera.id, skill_key=ATTACK_SKILL, student_id=attacker_id
         )

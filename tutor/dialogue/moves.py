@@ -450,7 +450,7 @@ def encourage(current: Current, lines: Sequence[str]) -> MovePlan:
 
 
 def acknowledge(
-    current: Current | None, feeling: str, next_step: str, *, learner: Learner
+    current: Current | None, feeling: str, next_step: str, *, learner: Learner, said: str = ""
 ) -> MovePlan:
     """Frustration, "I don't know", "I give up": acknowledge, then one smaller thing to do."""
     text = f"{feeling} {next_step}".strip()
@@ -460,6 +460,7 @@ def acknowledge(
         "facts": (feeling, next_step),
         "template": text,
         "numbers": _numbers(text, current.statement if current else ""),
+        "extra": (("question", said or text),),  # the format words it from what was said
     }
     if current is None:
         return MovePlan(statement="", learner=learner, **fields)  # type: ignore[arg-type]
@@ -467,7 +468,9 @@ def acknowledge(
     return _plan(current, **fields)
 
 
-def redirect(current: Current | None, next_step: str, *, learner: Learner) -> MovePlan:
+def redirect(
+    current: Current | None, next_step: str, *, learner: Learner, said: str = ""
+) -> MovePlan:
     """Off-topic: one friendly line, then the next step."""
     line = "Let's keep our minds on maths for now."
     text = f"{line} {next_step}".strip()
@@ -477,6 +480,7 @@ def redirect(current: Current | None, next_step: str, *, learner: Learner) -> Mo
         "facts": (line, next_step),
         "template": text,
         "numbers": _numbers(text, current.statement if current else ""),
+        "extra": (("question", said or text),),  # the format words it from what was said
     }
     if current is None:
         return MovePlan(statement="", learner=learner, **fields)  # type: ignore[arg-type]

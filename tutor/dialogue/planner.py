@@ -122,7 +122,8 @@ class Planner:
         if intent is Intent.ACKNOWLEDGE or (
             text and intent is Intent.SOLUTION and feeling_of(text) == "give_up"
         ):
-            return self.acknowledge(state, exercise, feeling_of(text or "") or "frustrated")
+            feeling = feeling_of(text or "") or "frustrated"
+            return self.acknowledge(state, exercise, feeling, said=text or "")
         if intent is Intent.NEW_EXERCISE:
             return self.next_exercise(state)
         if intent is Intent.SKIP:
@@ -223,7 +224,8 @@ class Planner:
         current = self._current(state, exercise) if exercise is not None else None
         if asked.intent is Intent.REDIRECT:
             next_step = texts.restate(exercise.statement) if exercise else texts.ASK_NEW
-            return Reply((moves.redirect(current, next_step, learner=learner),), task="answer")
+            plan = moves.redirect(current, next_step, learner=learner, said=text)
+            return Reply((plan,), task="answer")
         facts = self._concept_facts(state, exercise, asked)
         plan = moves.concept(current, " ".join(facts), question=text, learner=learner)
         parts: list[ReplyPart] = [plan]
@@ -264,22 +266,24 @@ class Planner:
             facts.append(texts.NO_CONCEPT)
         return tuple(facts)
 
-    def acknowledge(self, state: TurnState, exercise: Exercise | None, feeling: str) -> Reply:
+    def acknowledge(
+        self, state: TurnState, exercise: Exercise | None, feeling: str, *, said: str = ""
+    ) -> Reply:
         """Acknowledge, then one smaller thing to do: a checked sub-step where there is one."""
         learner = learner_of(state)
         line = texts.FEELINGS[feeling]
         if exercise is None or state.active is None:
-            plan = moves.acknowledge(None, line, texts.ASK_NEW, learner=learner)
+            plan = moves.acknowledge(None, line, texts.ASK_NEW, learner=learner, said=said)
             return Reply((plan,), task="answer")
         current = self._current(state, exercise)
         index = self._unfinished_step(state, exercise)
         if index is None:
             next_step = f"{texts.SMALLER_CHOICE} {texts.restate(exercise.statement)}"
-            plan = moves.acknowledge(current, line, next_step, learner=learner)
+            plan = moves.acknowledge(current, line, next_step, learner=learner, said=said)
             return Reply((plan,), task="answer")
         step = exercise.solution[index]
         ask = moves.substep(current, step)
-        plan = moves.acknowledge(current, line, ask.template, learner=learner)
+        plan = moves.acknowledge(current, line, ask.template, learner=learner, said=said)
         plan = _with_question(plan, ask)
         return Reply((plan,), task=substep_task("answer", index), effects=(CountHelp(),))
 
