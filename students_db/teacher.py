@@ -100,6 +100,14 @@ def authorize_student_read(
         action=action,
         allowed=allowed,
     )
+    if not allowed:  # the refused probe's row also survives the caller's rollback (one row)
+        log_denial(
+            session=session,
+            actor_role="teacher",
+            actor_id=teacher_id,
+            subject_student_id=student_id,
+            action=action,
+        )
     return allowed
 
 

@@ -137,7 +137,7 @@ class Classroom:
             return db.list_classrooms(session=session, teacher_id=teacher_id)
 
     def create_class(self, teacher_id: int, name: str) -> db.ClassroomRecord:
-        name = accounts.display_text(name or "")
+        name = _display_name(name or "")
         if not name:
             raise ClassroomInputError("Type a name for the class first.")
         if len(name) > MAX_NAME_CHARS:
@@ -145,9 +145,14 @@ class Classroom:
         return accounts.create_class(sessions=self._sessions, teacher_id=teacher_id, name=name)
 
     def _class(self, session: Session, teacher_id: int, classroom_id: int) -> db.ClassroomRecord:
-        for room in db.list_classrooms(session=session, teacher_id=teacher_id):
-            if room.id == classroom_id:
-                return room
+        """The teacher's class, or NotYours; a refused probe leaves a denied access-log row
+        (`teacher_owns_classroom` logs it in a write session, even if the caller rolls back)."""
+        if db.teacher_owns_classroom(
+            session=session, teacher_id=teacher_id, classroom_id=classroom_id
+        ):
+            for room in db.list_classrooms(session=session, teacher_id=teacher_id):
+                if room.id == classroom_id:
+                    return room
         raise NotYours("That class is not one of yours.")
 
     # -- students and PINs ------------------------------------------------------------------
@@ -160,7 +165,7 @@ class Classroom:
         Logins are ASCII-folded from the names ("Zoë Brontë" -> zoe.bronte), capped in
         length, made distinct within the class; a name with no Latin letters gets a numbered
         login instead of failing the batch. All are created in one transaction, or none."""
-        names = [accounts.display_text(line) for line in (text or "").splitlines()]
+        names = [_display_name(line) for line in (text or "").splitlines()]
         names = [n for n in names if n]
         if not names:
             raise ClassroomInputError("Paste at least one name, one per line.")
@@ -499,3 +504,11 @@ def export_summary(document: str) -> str:
 def _short(text: str, limit: int) -> str:
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _display_name(text: str) -> str:
+    """A name as shown to people; one too long is the teacher's input problem, said as such."""
+    try:
+        return accounts.display_text(text)
+    except ValueError as error:
+        raise ClassroomInputError(str(error).capitalize() + ".") from None
