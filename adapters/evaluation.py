@@ -33,6 +33,7 @@ from prompts.planprompt import build_plan_request, plan_training_example
 from prompts.verify import check_words
 
 STOP = ("\n###", "### End", "<|im_end|>")
+PERPLEXITY_EXAMPLES = 6  # reference texts per task scored for perplexity (a CPU forward each)
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,10 @@ def perplexity(model: Any, tokenizer: Any, pairs: Sequence[tuple[MovePlan, str]]
     from adapters.training import encode_example, evaluate
 
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else tokenizer.eos_token_id
-    encoded = [encode_example(tokenizer, plan_training_example(p, ref), 384) for p, ref in pairs]
+    encoded = [
+        encode_example(tokenizer, plan_training_example(p, ref), 384)
+        for p, ref in pairs[:PERPLEXITY_EXAMPLES]
+    ]
     device = next(model.parameters()).device
     return evaluate(model, encoded, pad_id=pad, device=device, batch_size=8).perplexity
 

@@ -139,3 +139,28 @@ def test_offline_mode_set_by_the_user_skips_the_probe(monkeypatch: pytest.Monkey
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setattr(socket, "create_connection", lambda *a, **k: pytest.fail("probed"))
     assert serving.hub_reachable() is False
+
+
+def test_serving_status_names_the_base_by_its_adapters_id_and_lists_them() -> None:
+    from types import SimpleNamespace
+
+    from tutor.generation import ScriptedGenerator, UnavailableGenerator, serving_status
+
+    manifest = SimpleNamespace(base_model=offline_base.OFFLINE_BASE_ID)
+    generator = SimpleNamespace(
+        available=True,
+        unavailable_reason=None,
+        base_model="/home/x/.cache/tutor/models/smollm2",
+        adapters={"hint": SimpleNamespace(manifest=manifest), "explain": SimpleNamespace()},
+        refused={"answer": "trained on prompt format answer v1, the tutor formats v2"},
+    )
+    status = serving_status(generator)
+    assert status.base_model == offline_base.OFFLINE_BASE_ID
+    assert status.adapters == ("explain", "hint")
+    assert status.refused == (
+        ("answer", "trained on prompt format answer v1, the tutor formats v2"),
+    )
+    assert "with adapters explain, hint" in status.describe()
+    off = serving_status(UnavailableGenerator("no weights"))
+    assert not off.available and off.describe() == "templates only: no weights"
+    assert serving_status(ScriptedGenerator()).adapters == ()
