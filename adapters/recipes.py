@@ -130,8 +130,8 @@ def lora_config(recipe: LoraRecipe, model: nn.Module) -> LoraConfig:
     from peft import LoraConfig, TaskType
 
     targets = recipe.target_modules or targets_for(model)
-    config = model.config
-    blocks = int(getattr(config, "num_hidden_layers", 0) or getattr(config, "n_layer", 0))
+    config = getattr(model, "config", None)
+    blocks = int(getattr(config, "num_hidden_layers", 0) or getattr(config, "n_layer", 0) or 0)
     layers = None
     if recipe.top_layers is not None and blocks:
         layers = list(range(max(0, blocks - recipe.top_layers), blocks))
