@@ -106,7 +106,13 @@ def _cut(text: str) -> str:
 
 
 def generate(
-    model: Any, tokenizer: Any, prompts: Sequence[str], *, max_new_tokens: int, batch_size: int = 8
+    model: Any,
+    tokenizer: Any,
+    prompts: Sequence[str],
+    *,
+    max_new_tokens: int,
+    batch_size: int = 8,
+    repetition_penalty: float = 1.0,
 ) -> list[str]:
     """Greedy continuations of `prompts`, left-padded in batches, cut at the end marker."""
     tokenizer.padding_side = "left"
@@ -122,7 +128,7 @@ def generate(
                 **enc,
                 max_new_tokens=max_new_tokens,
                 do_sample=False,
-                repetition_penalty=1.2,
+                repetition_penalty=repetition_penalty,
                 pad_token_id=pad,
                 eos_token_id=tokenizer.eos_token_id,
             )
@@ -156,17 +162,23 @@ def evaluate_task(
     plans = [p for p, _ in pairs]
     if not plans:
         return Scores()
-    limit = max_new_tokens or get_format(plans[0].task).decoding.max_new_tokens
+    decoding = get_format(plans[0].task).decoding  # as served: the format's own decoding
+    limit = max_new_tokens or decoding.max_new_tokens
+    penalty = decoding.repetition_penalty
     prompts = [build_plan_request(p).request.prompt for p in plans]
     started = time.perf_counter()
     if adapter is None:
         context = model.disable_adapter() if hasattr(model, "disable_adapter") else _null()
         with context:
-            texts = generate(model, tokenizer, prompts, max_new_tokens=limit)
+            texts = generate(
+                model, tokenizer, prompts, max_new_tokens=limit, repetition_penalty=penalty
+            )
             ppl = perplexity(model, tokenizer, pairs)
     else:
         model.set_adapter(adapter)
-        texts = generate(model, tokenizer, prompts, max_new_tokens=limit)
+        texts = generate(
+            model, tokenizer, prompts, max_new_tokens=limit, repetition_penalty=penalty
+        )
         ppl = perplexity(model, tokenizer, pairs)
     outputs = [Output(p, t, check_words(t, p).problems) for p, t in zip(plans, texts, strict=True)]
     return Scores(outputs, ppl, time.perf_counter() - started)

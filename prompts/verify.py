@@ -48,7 +48,11 @@ _ANSWER_CUE = re.compile(
     r"(?:\banswer\b|=|\bequals?\b|\bmakes?\b|\bgives?\b|\bget\b|\bcomes? to\b|"
     r"\bend up with\b|\bit'?s\b|\bit is\b|\bresult\b)[^.?!\n]{0,8}$"
 )
-_MARKUP = re.compile(r"###|<\s*/?\s*student\s*>|<\|im_(?:start|end)\|>")
+_MARKUP = re.compile(
+    r"###|<\s*/?\s*student\s*>|<\|im_(?:start|end)\|>"
+    r"|(?m:^\s*(?:numbers|say|end with|facts|move|operation|skill|exercise|interests|style)"
+    r"\s*:)"  # the plan's own labels echoed back
+)
 _SENTENCE = re.compile(r"[^.?!\n]+[.?!]?")
 
 _TERM = r"(?:\(-\d+(?:\.\d+)?\)|-?\d+(?: \d+/\d+|(?:\.\d+)?(?:/\d+)?))"

@@ -213,6 +213,8 @@ def test_a_misconception_taught_is_refused_but_naming_the_students_is_fine(rule:
 def test_question_markup_loops_and_length() -> None:
     assert "question" in problems(GOOD_HINT.replace("?", "."), HINT)
     assert "markup" in problems(GOOD_HINT + "\n### Student: hi", HINT)
+    echoed = "Take 9 from 13.\nNumbers: 437, 391, 13, 9\nSay: 13; 9\nEnd with: What is 13 − 9?"
+    assert "markup" in problems(echoed, HINT)  # the plan's labels copied back are not words
     loop = "I am not sure what to say here. " * 3 + GOOD_HINT
     assert "length" in problems(loop, HINT)
     assert "length" in problems("Ok?", HINT)
