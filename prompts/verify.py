@@ -270,9 +270,10 @@ def _check_leak(text: str, s: str, numbers: list[Number], plan: MovePlan) -> lis
     safe = _values(plan.safe_equal_to_key)
     allowed = _values(plan.numbers)
     leaks = []
+    given = _spans(s, normalise(plan.statement.strip()))
     for n in [*numbers, *read_pairs(text)]:
-        if _casual_word(s, n):
-            continue
+        if _casual_word(s, n) or any(a <= n.start < b for a, b in given):
+            continue  # a casual "one", or a number inside the exercise's own words
         hit = n.value in values and n.kind != "ratio"
         if not hit and bare and n.kind in ("digits", "words") and n.value in bare:
             hit = n.value not in allowed  # "75" for a 75% key, unless the plan uses 75
@@ -292,6 +293,15 @@ def _check_leak(text: str, s: str, numbers: list[Number], plan: MovePlan) -> lis
     return []
 
 
+def _spans(s: str, needle: str) -> list[tuple[int, int]]:
+    """Where `needle` (the exercise statement) is quoted in `s`: its numbers are given."""
+    spans, start = [], 0
+    while needle and (at := s.find(needle, start)) >= 0:
+        spans.append((at, at + len(needle)))
+        start = at + len(needle)
+    return spans
+
+
 def _check_operation(s: str, plan: MovePlan) -> list[str]:
     family = operation_family(plan.operation)
     if family is None:
@@ -302,7 +312,7 @@ def _check_operation(s: str, plan: MovePlan) -> list[str]:
     if foreign and plan.move in ("hint_operation", "substep", "exercise"):
         problems.append(f"operation: writes {', '.join(foreign)} for a {family} step")
     if plan.move == "exercise":
-        if not re.search(_WORD_PROBLEM_REQUIRED[family], s):
+        if symbols != {family} and not re.search(_WORD_PROBLEM_REQUIRED[family], s):
             problems.append(f"operation: no word for {family} in the problem")
         wrong = re.search(_WORD_PROBLEM_FORBIDDEN[family], s)
         if wrong:

@@ -235,3 +235,38 @@ def test_numbers_are_read_in_every_form() -> None:
     text = r"12, 1,250, 0,75, 2 1/2, 75%, -5, \frac{3}{4}, 3:4, seventy-five, three quarters"
     values = [str(n.value) for n in read_numbers(text)]
     assert values == ["12", "1250", "3/4", "5/2", "3/4", "-5", "3/4", "3/4", "75", "3/4"]
+
+
+def test_numbers_inside_the_quoted_exercise_are_given_not_leaked() -> None:
+    plan = MovePlan(
+        move="redirect",
+        task="answer",
+        statement="Write 12/25 as a percentage.",
+        facts=("Bring them back to the exercise.",),
+        template="Let's get back to it. Shall we?",
+        learner=LEARNER,
+        numbers=("12/25",),
+        answer_forms=("48%",),
+        question="Shall we get back to the exercise?",
+    )
+    ok = "Fun! Back to: Write 12/25 as a percentage. Shall we get back to the exercise?"
+    assert check_words(ok, plan).ok
+    assert "leak" in problems("It is 48 percent. Shall we get back to the exercise?", plan)
+    assert "leak" in problems("It comes to 12/25. Shall we get back to the exercise?", plan)
+
+
+def test_an_exercise_written_with_its_own_symbol_keeps_its_operation() -> None:
+    plan = MovePlan(
+        move="exercise",
+        task="exercise",
+        statement="What is 894 − 116?",
+        facts=("Use exactly 894 and 116.",),
+        template="What is 894 − 116?",
+        learner=LEARNER,
+        numbers=("894", "116"),
+        must_say=("894", "116"),
+        operation="subtract",
+        answer_forms=("778",),
+    )
+    assert check_words("What is 894 − 116?", plan).ok
+    assert "operation" in problems("What is 894 + 116?", plan)

@@ -102,9 +102,11 @@ def step_sentence(step: SolutionStep, *, with_result: bool) -> str:
 
 
 def value_of(text: str) -> Fraction | None:
-    cleaned = text.replace("−", "-").replace(",", "").strip().rstrip("%")
+    """The value `text` writes: "3/4", "0.75" and "75%" are all 3/4."""
+    cleaned = text.replace("−", "-").replace(",", "").strip()
+    scale = Fraction(1, 100) if cleaned.endswith("%") else Fraction(1)
     try:
-        return Fraction(cleaned)
+        return Fraction(cleaned.rstrip("%")) * scale
     except (ValueError, ZeroDivisionError):
         return None
 
@@ -391,7 +393,7 @@ class _Builder:
         plan = self.plan(
             "redirect",
             facts,
-            f"Let's get back to the exercise. {self.ex.statement}",
+            f"Let's get back to the exercise. {question}",
             question=question,
             extra=(("student said", topic),),
         )
