@@ -57,9 +57,15 @@ class Manifest:
 
 
 def normalize_base_id(base_model: str) -> str:
-    """A local folder by its absolute path, a hub id as given: the same model, the same string."""
+    """The base's name in manifests: the id a converted folder declares, else its absolute
+    path; a hub id as given. The same model gives the same string on every machine when its
+    folder declares an id (the offline base does: `adapters.offline_base`)."""
     path = Path(base_model).expanduser()
-    return str(path.resolve()) if path.is_dir() else base_model
+    if not path.is_dir():
+        return base_model
+    from adapters.offline_base import marker_id
+
+    return marker_id(path) or str(path.resolve())
 
 
 def sha256_of(path: Path) -> str:

@@ -6,8 +6,10 @@ LoRA (Hu et al. 2021, arXiv:2106.09685) freezes a weight W and learns a low-rank
 
 so training starts from the base model exactly and only r * (d_in + d_out) numbers per
 adapted matrix are learned. GPT-2 keeps its projections in `Conv1D` layers, which store W as
-(d_in, d_out): peft must be told (`fan_in_fan_out=True`) or it transposes the update. A
-recipe is written for GPT-2 but `lora_config` adapts it to whatever model it is given.
+(d_in, d_out): peft must be told (`fan_in_fan_out=True`) or it transposes the update.
+Llama-family bases (the offline base, SmolLM2) keep plain `nn.Linear` projections named
+`q_proj`, `k_proj`, `v_proj`, `o_proj`: no fan_in_fan_out. A recipe with no target modules
+takes the family's own (`targets_for`), so one recipe fits both bases.
 """
 
 from __future__ import annotations
@@ -32,9 +34,14 @@ class LoraRecipe:
     alpha: int = _help("Scale of the update is alpha / r; keep alpha / r near 2.", 16)
     dropout: float = _help("Dropout on the adapter's input during training only.", 0.05)
     target_modules: tuple[str, ...] = _help(
-        "Module name suffixes to adapt. GPT-2: `c_attn` (fused Q,K,V) and `c_proj`, which "
-        "matches both the attention output and the MLP output projection.",
-        ("c_attn", "c_proj"),
+        "Module name suffixes to adapt; empty: the base family's own (`targets_for`). GPT-2: "
+        "`c_attn` (fused Q,K,V) and `c_proj` (attention and MLP output); Llama: q/k/v/o_proj.",
+        (),
+    )
+    top_layers: int | None = _help(
+        "Adapt only the last N transformer blocks (None: all). Backpropagation then stops at "
+        "the lowest adapted block, so a CPU step costs about half as much.",
+        None,
     )
     fan_in_fan_out: bool = _help(
         "Weights stored (d_in, d_out), as GPT-2's Conv1D does. Applied only where the model "
@@ -61,8 +68,6 @@ class LoraRecipe:
             problems.append("alpha must be positive")
         if not 0 <= self.dropout < 1:
             problems.append("dropout must be in [0, 1)")
-        if not self.target_modules:
-            problems.append("target_modules must name at least one module")
         if self.lr <= 0:
             problems.append("lr must be positive")
         if self.epochs < 1:
@@ -75,6 +80,8 @@ class LoraRecipe:
             problems.append("max_length must be at least 8 tokens")
         if self.patience < 1:
             problems.append("patience must be at least 1")
+        if self.top_layers is not None and self.top_layers < 1:
+            problems.append("top_layers must be at least 1 (or None: every block)")
         if self.warmup_steps < 0:
             problems.append("warmup_steps must not be negative")
         if problems:
@@ -102,16 +109,39 @@ def uses_conv1d(model: nn.Module, target_modules: tuple[str, ...]) -> bool:
     )
 
 
+GPT2_TARGETS = ("c_attn", "c_proj")
+LLAMA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj")
+
+
+def targets_for(model: nn.Module) -> tuple[str, ...]:
+    """The modules a LoRA adapts on this base family: GPT-2's Conv1D or Llama's Linear ones."""
+    names = {name.rsplit(".", 1)[-1] for name, _ in model.named_modules()}
+    for targets in (GPT2_TARGETS, LLAMA_TARGETS):
+        if set(targets) <= names:
+            return targets
+    raise ValueError(
+        "no LoRA recipe for this model: it has neither GPT-2's c_attn/c_proj nor "
+        "Llama's q_proj/k_proj/v_proj/o_proj; pass target_modules explicitly"
+    )
+
+
 def lora_config(recipe: LoraRecipe, model: nn.Module) -> LoraConfig:
     """The peft config for `recipe` on `model`; fan_in_fan_out only for Conv1D layers."""
     from peft import LoraConfig, TaskType
 
+    targets = recipe.target_modules or targets_for(model)
+    config = getattr(model, "config", None)
+    blocks = int(getattr(config, "num_hidden_layers", 0) or getattr(config, "n_layer", 0) or 0)
+    layers = None
+    if recipe.top_layers is not None and blocks:
+        layers = list(range(max(0, blocks - recipe.top_layers), blocks))
     return LoraConfig(
+        layers_to_transform=layers,
         task_type=TaskType.CAUSAL_LM,
         r=recipe.r,
         lora_alpha=recipe.alpha,
         lora_dropout=recipe.dropout,
-        target_modules=list(recipe.target_modules),
-        fan_in_fan_out=recipe.fan_in_fan_out and uses_conv1d(model, recipe.target_modules),
+        target_modules=list(targets),
+        fan_in_fan_out=recipe.fan_in_fan_out and uses_conv1d(model, targets),
         bias="none",
     )

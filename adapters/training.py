@@ -40,7 +40,7 @@ class Example(Protocol):
 
 
 class Dataset(Protocol):
-    """What `adapters.data.build_dataset` returns (only these attributes are used)."""
+    """What `tutor.training_data.build_dataset` returns (only these attributes are used)."""
 
     task: str
     train: Sequence[Example]
@@ -130,12 +130,26 @@ def evaluate(
     return EvalResult(loss=mean, perplexity=math.exp(min(mean, 50.0)), tokens=tokens)
 
 
+_CPU_BF16 = False  # set by `train_adapter` from its `precision` for the run in progress
+
+
 def _autocast(device: torch.device) -> contextlib.AbstractContextManager[Any]:
-    """bf16 (or fp16 on older GPUs) autocast on CUDA; nothing on the CPU."""
+    """bf16 (or fp16 on older GPUs) autocast on CUDA; bf16 on the CPU when chosen."""
     if device.type != "cuda":
+        if _CPU_BF16:
+            return torch.autocast(device_type="cpu", dtype=torch.bfloat16)
         return contextlib.nullcontext()
     dtype = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
     return torch.autocast(device_type="cuda", dtype=dtype)
+
+
+def cpu_has_bf16() -> bool:
+    """True when the CPU computes bf16 natively (AVX512-BF16 or AMX): autocast pays there."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="utf-8")
+    except OSError:
+        return False
+    return any(flag in flags for flag in (" avx512_bf16", " amx_bf16"))
 
 
 def _batches(items: Sequence[Encoded], size: int, rng: random.Random) -> Iterator[list[Encoded]]:
@@ -175,14 +189,26 @@ def train_adapter(
     device: str = "auto",
     progress: bool = True,
     overwrite: bool = False,
+    precision: str = "auto",
+    save_every: int | None = None,
 ) -> TrainResult:
-    """Train a LoRA adapter for `task` on `base`, evaluate base vs adapter, save the folder."""
+    """Train a LoRA adapter for `task` on `base`, evaluate base vs adapter, save the folder.
+
+    `save_every`: also save the adapter every N steps (a long CPU run that is stopped still
+    leaves its latest weights, with `metrics.partial_steps` in the manifest).
+
+    `precision`: "fp32", "bf16" (autocast), or "auto" (bf16 on CUDA, and on a CPU with
+    native bf16; fp32 elsewhere, where emulated bf16 is slower than fp32).
+    """
+    global _CPU_BF16
     from peft import get_peft_model
     from tqdm.auto import tqdm
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     if dataset.task != task:
         raise ValueError(f"the dataset is for task {dataset.task!r}, not {task!r}")
+    if progress:
+        log.info("training %s on %s: %d examples", task, base, len(dataset.train))
     if not dataset.train or not dataset.validation:
         raise ValueError("training needs at least one training and one validation example")
     _prepare_out_dir(out_dir, overwrite)
@@ -190,6 +216,9 @@ def train_adapter(
     torch.manual_seed(recipe.seed)
     rng = random.Random(recipe.seed)
     target = pick_device(device)
+    if precision not in ("auto", "fp32", "bf16"):
+        raise ValueError(f"precision must be auto, fp32 or bf16, not {precision!r}")
+    _CPU_BF16 = precision == "bf16" or (precision == "auto" and cpu_has_bf16())
 
     tokenizer = AutoTokenizer.from_pretrained(base)
     pad_id = tokenizer.eos_token_id if tokenizer.pad_token_id is None else tokenizer.pad_token_id
@@ -198,6 +227,7 @@ def train_adapter(
         warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
         model = get_peft_model(model, lora_config(recipe, model)).to(target)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
+    targets = sorted(next(iter(model.peft_config.values())).target_modules)
     train = [encode_example(tokenizer, e, recipe.max_length) for e in dataset.train]
     validation = [encode_example(tokenizer, e, recipe.max_length) for e in dataset.validation]
 
@@ -243,6 +273,21 @@ def train_adapter(
             steps += 1
             bar.update(1)
             bar.set_postfix(loss=f"{float(loss.detach()):.3f}")
+            if not progress:
+                log.info("step %d/%d loss %.4f", steps, total_steps, float(loss.detach()))
+            if save_every and steps % save_every == 0 and steps < total_steps:
+                partial = Manifest(
+                    base_model=normalize_base_id(base),
+                    task=task,
+                    prompt_format=task,
+                    prompt_format_version=version,
+                    data_hash=dataset.data_hash,
+                    hyperparameters={**recipe.as_dict(), "target_modules": targets},
+                    metrics={"partial_steps": float(steps), "train_loss": float(loss.detach())},
+                    created=now_iso(),
+                )
+                _save(model, partial, out_dir)
+                model.train()
             if steps >= total_steps:
                 break
         epochs += 1
@@ -280,7 +325,13 @@ def train_adapter(
         prompt_format=task,
         prompt_format_version=version,
         data_hash=dataset.data_hash,
-        hyperparameters={**recipe.as_dict(), "trainable_parameters": trainable},
+        hyperparameters={
+            **recipe.as_dict(),
+            "target_modules": targets,
+            "trainable_parameters": trainable,
+            "precision": "bf16" if (_CPU_BF16 or target.type == "cuda") else "fp32",
+            "tasks": getattr(dataset, "tasks", [task]),
+        },
         metrics=metrics,
         created=now_iso(),
     )
@@ -334,3 +385,40 @@ def _save(model: Any, manifest: Manifest, out_dir: Path) -> Manifest:
         raise
     log.info("adapter saved to %s", out_dir)
     return read_manifest(out_dir)
+
+
+def publish_per_task(joint_dir: Path, root: Path, tasks: Sequence[str]) -> list[Path]:
+    """One adapter folder per task from a joint adapter: the same weights, each manifest
+    naming its own task and prompt-format version (the generator serves adapters by task).
+
+    Written through a staging sibling and renamed, like `_save`.
+    """
+    from dataclasses import asdict
+
+    from adapters.manifest import CONFIG_NAME, WEIGHTS_NAME, read_manifest
+    from prompts import get_format
+
+    joint = read_manifest(joint_dir)
+    written = []
+    for task in tasks:
+        out_dir = root / task
+        out_dir.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{task}-", dir=root))
+        try:
+            for name in (CONFIG_NAME, WEIGHTS_NAME):
+                shutil.copyfile(joint_dir / name, staging / name)
+            values = {
+                **asdict(joint),
+                "task": task,
+                "prompt_format": task,
+                "prompt_format_version": get_format(task).version,
+            }
+            write_manifest(staging, Manifest(**values))
+            if out_dir.exists():
+                shutil.rmtree(out_dir)
+            staging.rename(out_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        written.append(out_dir)
+    return written

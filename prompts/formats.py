@@ -49,11 +49,14 @@ class TaskFormat:
 
 
 def _greedy(max_new_tokens: int, time_limit_s: float) -> Decoding:
-    # A mild repetition penalty: small GPT-2 adapters loop on greedy decoding otherwise.
+    # No repetition penalty: it counts the prompt's tokens too, so it pushes the model away
+    # from the plan's own facts and numbers, which wording a plan must copy (on held-out
+    # plans a 1.2 penalty made the adapters ramble past the end marker). Loops are the
+    # verifier's to refuse ("repeats a sentence").
     return Decoding(
         max_new_tokens=max_new_tokens,
         do_sample=False,
-        repetition_penalty=1.2,
+        repetition_penalty=1.0,
         stop=STOP_STRINGS,
         time_limit_s=time_limit_s,
     )
@@ -62,33 +65,34 @@ def _greedy(max_new_tokens: int, time_limit_s: float) -> Decoding:
 _FORMATS = (
     TaskFormat(
         name="explain",
-        version=1,
+        version=2,
         required=("skill_name", "statement", "solution_steps", "answer"),
         optional=("focus",),
         decoding=_greedy(160, 20.0),
-        instruction="Explain the worked solution to the student, in the student's style.",
+        instruction="Word the plan's explanation for the student, in the student's style, "
+        "using only its facts and numbers.",
     ),
     TaskFormat(
         name="hint",
-        version=1,
+        version=2,
         required=("skill_name", "statement", "level"),
         optional=("student_answer", "misconception", "similar_example"),
-        decoding=_greedy(64, 10.0),
-        instruction="Give one hint at the given level (1 nudge, 2 targeted, 3 worked example). "
-        "Never state the answer.",
+        decoding=_greedy(72, 10.0),
+        instruction="Word the plan's hint for the student: only its facts and numbers, never "
+        "the answer, and end with its question.",
     ),
     TaskFormat(
         name="feedback",
-        version=1,
+        version=2,
         required=("skill_name", "statement", "student_answer"),
         optional=("misconception",),
         decoding=_greedy(80, 12.0),
-        instruction="Respond to the student's wrong answer: name the likely misconception "
-        "and how to check it. Do not give the answer.",
+        instruction="Word the plan's feedback on the student's answer: only its facts and "
+        "numbers, kind and brief.",
     ),
     TaskFormat(
         name="exercise",
-        version=1,
+        version=2,
         required=("skill_name", "spec"),
         # Sampling: the same spec should not always read the same; the numbers are fixed.
         decoding=Decoding(
@@ -100,15 +104,17 @@ _FORMATS = (
             stop=STOP_STRINGS,
             time_limit_s=12.0,
         ),
-        instruction="Write the wording of one exercise that uses exactly the numbers in the spec.",
+        instruction="Write the plan's exercise as a short word problem on the student's "
+        "interests, with exactly its numbers and its operation.",
     ),
     TaskFormat(
         name="answer",
-        version=1,
+        version=2,
         required=("question",),
         optional=("skill_name", "statement"),
         decoding=_greedy(96, 12.0),
-        instruction="Answer the student's question briefly and stay with the current exercise.",
+        instruction="Word the plan's reply to the student in one or two friendly sentences, "
+        "then return to the exercise.",
     ),
     TaskFormat(
         name="summary",
@@ -129,6 +135,25 @@ _FORMATS = (
 FORMATS: Mapping[str, TaskFormat] = MappingProxyType({f.name: f for f in _FORMATS})
 FORMAT_VERSIONS: Mapping[str, int] = MappingProxyType({f.name: f.version for f in _FORMATS})
 TASKS: tuple[str, ...] = tuple(FORMATS)
+
+# Which task (and so which adapter) words each kind of teaching move.
+MOVE_TASKS: Mapping[str, str] = MappingProxyType(
+    {
+        "locate": "feedback",
+        "contrast": "feedback",
+        "encourage": "feedback",
+        "acknowledge": "feedback",
+        "substep": "hint",
+        "hint_authored": "hint",
+        "hint_focus": "hint",
+        "hint_operation": "hint",
+        "worked_example": "hint",
+        "solution": "explain",
+        "concept": "explain",
+        "redirect": "answer",
+        "exercise": "exercise",
+    }
+)
 
 
 def get_format(task: str) -> TaskFormat:

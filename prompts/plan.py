@@ -35,6 +35,7 @@ MoveKind = Literal[
     "encourage",  # praise for a right answer, or effort after a wrong one
     "acknowledge",  # frustration or "I don't know": acknowledge, then a smaller step
     "redirect",  # off-topic: one friendly line, then the next step
+    "exercise",  # an exercise's wording: a word problem around the spec's numbers
 ]
 
 MOVE_KINDS: tuple[str, ...] = MoveKind.__args__  # type: ignore[attr-defined]

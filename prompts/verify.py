@@ -1,26 +1,131 @@
 """The verifier: words are shown only when they say what their plan says, and nothing else.
 
-Every check reads the plan (`prompts.plan.MovePlan`) and the text, in one pass over the text
-each, so the cost is linear in the text's length. A failed check names itself; the caller
-shows `plan.template` instead and logs the problems.
+Every model output is checked against its `prompts.plan.MovePlan` before a student sees it;
+a failed check names itself, and the caller shows `plan.template` instead (and logs why).
+
+    length        within the task's bounds; not a loop ("I'm not sure. I'm not sure.")
+    numbers       every number written in digits is one the plan allows (list markers aside)
+    must say      every required fact (a number is matched by value: 0.5 = 1/2 = "a half")
+    must not say  nothing the plan forbids (a sub-step's result, a rule)
+    leak          the answer in no form (digits, words, fraction, decimal comma, LaTeX,
+                  percent, ratio) unless the move reveals it; a given quantity, the
+                  student's own answer or an earlier step's number equal to the key is not a
+                  leak (`plan.safe_equal_to_key`) unless the text calls it the answer
+    operation     operation words and symbols agree with the plan's operation
+    maths         every written sum is right ("4 − 0 = 3"), and is one of the plan's when the
+                  plan has sums ("4 − 0 = 4" when the plan says 10 − 4 = 6); named results are
+                  right ("the common denominator of 5 and 7 is 12", "GCF of 8 and 20 is 2")
+    misconception no wrong rule taught ("add the tops and the bottoms")
+    question      ends with a question when the plan has one
+    markup        no prompt markers leaked into the words
+
+Linear in the text: each check is one regex pass or one scan over already-read numbers.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from dataclasses import dataclass
+from fractions import Fraction
 
+from prompts.numbers import Number, normalise, read_numbers, read_pairs
 from prompts.plan import MovePlan
 
-# A number as a student or a model writes it: 12, 1,250, 0.75, 3/4, -5. One regex pass.
-_NUMBER = re.compile(r"(?<![\w.])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.])-?\d+(?:[./]\d+)?")
 MIN_CHARS = 8
 MAX_CHARS = 900
+# Longest words per task (characters); the explanation may run longest.
+MAX_CHARS_BY_TASK = {"hint": 450, "feedback": 450, "answer": 400, "exercise": 400, "explain": 900}
+
+_NUMBER = re.compile(
+    r"(?<![\w.])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.])-?\d+(?:[./]\d+)?"
+)
+_LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:step[ \t]+)?\d{1,2}[.)][ \t]")
+# Words that call the number after them a result: a safe number (a given quantity, the
+# student's own answer) after one of these is still a leak ("the answer is 12", "= 12").
+_ANSWER_CUE = re.compile(
+    r"(?:\banswer\b|=|\bequals?\b|\bmakes?\b|\bgives?\b|\bget\b|\bcomes? to\b|"
+    r"\bend up with\b|\bit'?s\b|\bit is\b|\bresult\b)[^.?!\n]{0,8}$"
+)
+_MARKUP = re.compile(
+    r"###|<\s*/?\s*student\s*>|<\|im_(?:start|end)\|>"
+    r"|(?m:^\s*(?:numbers|say|end with|facts|move|operation|skill|exercise|interests|style)"
+    r"\s*:)"  # the plan's own labels echoed back
+)
+_SENTENCE = re.compile(r"[^.?!\n]+[.?!]?")
+
+_TERM = r"(?:\(-\d+(?:\.\d+)?\)|-?\d+(?: \d+/\d+|(?:\.\d+)?(?:/\d+)?))"
+_EQUATION = re.compile(
+    rf"(?<![\w./\-])({_TERM}(?:\s*[-+×*÷x]\s*{_TERM})+)\s*=\s*({_TERM})%?"
+    r"(?![\d/(]|\.\d|\s*(?:remainder|r\b))"
+)
+_OPERATOR = re.compile(r"\s*([-+×*÷x])\s*")
+_SYMBOL_BETWEEN = re.compile(r"(?<=[\d)])\s*([-+×*÷])\s*(?=\(?-?\d)|(?<=\d)\s+x\s+(?=\d)")
+
+_OPS = {"+": "add", "-": "subtract", "×": "multiply", "*": "multiply", "x": "multiply"}
+_OPS["÷"] = "divide"
+
+# Words that name an operation (for a hint on one step, and for a word problem).
+_OP_WORDS = {
+    "add": r"\b(?:add|adding|plus|sum|altogether|in total|combined)\b",
+    "subtract": r"\b(?:subtract\w*|minus|take away|taking away|difference|left|remain\w*|fewer)\b",
+    "multiply": r"\b(?:multipl\w*|times|product|each|per)\b",
+    "divide": r"\b(?:divid\w*|share\w*|split\w*|equally|per|quotient)\b",
+}
+# What a word problem must not contain for each operation (another operation's cue).
+_WORD_PROBLEM_FORBIDDEN = {
+    "add": r"\b(?:left|remain\w*|fewer|difference|each|equally|share\w*|split\w*|times|per)\b",
+    "subtract": r"\b(?:altogether|in total|in all|each|equally|share\w*|split\w*|times|per)\b",
+    "multiply": r"\b(?:left|remain\w*|fewer|difference|equal|equally|share\w*|split\w*)\b"
+    r"|\bhow many\b[^.?]*\beach\b",
+    "divide": r"\b(?:left|remain\w*|fewer|difference|altogether|in total|in all|times)\b",
+}
+_WORD_PROBLEM_REQUIRED = {
+    "add": r"\b(?:altogether|in total|in all|total|sum|combined|add\w*|plus|both)\b",
+    "subtract": r"\b(?:left|remain\w*|fewer|difference|how many more|take away|minus|subtract\w*)\b",  # noqa: E501
+    "multiply": r"\b(?:each|per|times|multipl\w*|every)\b",
+    "divide": r"\b(?:equal|equally|share\w*|split\w*|divid\w*|each|per)\b",
+}
+# Hint wording: a step's operation must not be named as another's.
+_FOREIGN_VERBS = {
+    "add": r"\b(?:subtract\w*|minus|take away|multipl\w*|times|divid\w*)\b",
+    "subtract": r"\b(?:add|adding|plus|multipl\w*|times|divid\w*)\b",
+    "multiply": r"\b(?:add|adding|plus|subtract\w*|minus|take away|divid\w*)\b",
+    "divide": r"\b(?:add|adding|plus|subtract\w*|minus|take away|times)\b",
+}
+_NEGATION = re.compile(
+    r"(?:\bnot|n't|\bnever|\binstead of|\brather than|\bwithout|\bthought|\bthink|\bbelieved?"
+    r"|\bassumed?|\blooks like you|\bif you)\W+(?:\w+\W+){0,4}$"
+)
+# A small whole number in words ("one step", "ten thousands place") is a leak only when
+# something calls it a result right before it ("the answer is seven", "= seven").
+_RESULT_CUE = re.compile(r"(?:\banswer|=|\bequals|\bmakes|\bgives|\bget|\bis|\bare|\bcomes to)\s*$")
+
+# Wrong rules, as a teacher would say them (imperative or general); "you added ..." (a
+# diagnosis of what the student did) does not match, and a negation before it is fine.
+MISCONCEPTIONS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (name, re.compile(pattern))
+    for name, pattern in (
+        ("adds denominators", r"\b(?:add|sum|plus)\s+(?:up\s+)?(?:the\s+)?(?:tops\s+and\s+(?:the\s+)?bottoms|numerators\s+and\s+(?:the\s+)?denominators|denominators|bottoms|bottom\s+numbers)\b"),  # noqa: E501
+        ("subtracts denominators", r"\b(?:subtract|take away)\s+(?:the\s+)?(?:tops\s+and\s+(?:the\s+)?bottoms|numerators\s+and\s+(?:the\s+)?denominators|denominators|bottoms)\b"),  # noqa: E501
+        ("bigger denominator is bigger", r"\b(?:bigger|larger|greater)\s+(?:the\s+)?denominator,?\s+(?:is|means|makes|gives)\s+(?:a\s+|the\s+)?(?:bigger|larger|greater)\b"),  # noqa: E501
+        ("longer decimal is larger", r"\bmore\s+(?:decimal\s+)?digits\s+(?:is|means|makes)\s+(?:it\s+)?(?:bigger|larger|greater)\b|\blonger\s+decimal\s+is\s+(?:bigger|larger|greater)\b"),  # noqa: E501
+        ("smaller from larger", r"\b(?:take|subtract)\s+(?:the\s+)?smaller\s+(?:digit|number)\s+from\s+(?:the\s+)?(?:larger|bigger)\b"),  # noqa: E501
+        ("left to right", r"\b(?:work|go|do|calculate|solve)\s+(?:\w+\s+){0,2}(?:from\s+)?left\s+to\s+right\b"),  # noqa: E501
+        ("base times exponent", r"\bmultiply\s+the\s+base\s+by\s+the\s+(?:exponent|power)\b"),
+        ("flips first fraction", r"\bflip\s+the\s+first\s+fraction\b"),
+        ("same number to top and bottom", r"\badd\s+the\s+same\s+number\s+to\s+(?:the\s+)?(?:top|numerator)\s+and\s+(?:the\s+)?(?:bottom|denominator)\b"),  # noqa: E501
+        ("two negatives", r"\b(?:two\s+negatives|a\s+negative\s+times\s+a\s+negative)\s+(?:make|makes|give|gives|is)\s+a\s+negative\b"),  # noqa: E501
+        ("ignore brackets", r"\bignore\s+the\s+brackets\b"),
+        ("percent as whole", r"\bpercent(?:age)?\s+is\s+(?:just\s+)?a\s+whole\s+number\b"),
+    )
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Verdict:
-    """The verifier's answer: `ok`, or the list of problems found."""
+    """The verifier's answer: `ok`, or the list of problems found (each names its check)."""
 
     problems: tuple[str, ...]
 
@@ -28,48 +133,312 @@ class Verdict:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def checks(self) -> tuple[str, ...]:
+        """The names of the failed checks ("numbers", "leak", ...), in order."""
+        return tuple(p.split(":", 1)[0] for p in self.problems)
+
 
 def numbers_in(text: str) -> list[str]:
-    """Every number in `text`, normalised ("1,250" -> "1250", "-0" kept as written)."""
+    """Every number written in digits in `text`, as written (thousands commas removed)."""
     return [m.group(0).replace(",", "") for m in _NUMBER.finditer(text)]
 
 
-def _normalise(number: str) -> str:
-    return number.replace(",", "").replace("−", "-").strip()
+def _values(texts: tuple[str, ...] | list[str]) -> set[Fraction]:
+    out: set[Fraction] = set()
+    for text in texts:
+        for number in read_numbers(text):
+            out.add(number.value)
+            if number.bare is not None:
+                out.add(number.bare)
+    return out
+
+
+def operation_family(operation: str | None) -> str | None:
+    """`subtract_fractions` -> "subtract"; None for operations without one word family."""
+    if not operation:
+        return None
+    for family, stems in (
+        ("subtract", ("subtract", "minus")),
+        ("add", ("add", "plus", "sum")),
+        ("multiply", ("multipl", "times", "product")),
+        ("divide", ("divid", "quotient")),
+    ):
+        if any(stem in operation for stem in stems):
+            return family
+    return None
 
 
 def check_words(text: str, plan: MovePlan) -> Verdict:
-    """Check model words against their plan; see the module docstring."""
+    """Every check of the module docstring, in one call; see `Verdict`."""
     problems: list[str] = []
     stripped = text.strip()
+    limit = MAX_CHARS_BY_TASK.get(plan.task, MAX_CHARS)
     if len(stripped) < MIN_CHARS:
-        problems.append(f"too short ({len(stripped)} chars)")
-    if len(stripped) > MAX_CHARS:
-        problems.append(f"too long ({len(stripped)} chars, at most {MAX_CHARS})")
-    lowered = stripped.lower()
-    allowed = {_normalise(n) for n in plan.numbers}
-    stray = sorted({n for n in numbers_in(stripped) if n not in allowed})
-    if stray:
-        problems.append(f"numbers not in the plan: {', '.join(stray)}")
-    missing = [s for s in plan.must_say if s.lower() not in lowered]
-    if missing:
-        problems.append(f"required facts missing: {', '.join(missing)}")
-    forbidden = [s for s in plan.must_not_say if s and s.lower() in lowered]
-    if forbidden:
-        problems.append(f"says what it must not: {', '.join(forbidden)}")
+        problems.append(f"length: too short ({len(stripped)} chars)")
+    if len(stripped) > limit:
+        problems.append(f"length: too long ({len(stripped)} chars, at most {limit})")
+        stripped = stripped[: limit * 4]  # still checked, but never unbounded
+    s = normalise(stripped)
+    if _MARKUP.search(s):
+        problems.append("markup: prompt markers in the words")
+    if _repeats(s):
+        problems.append("length: repeats a sentence")
+    numbers = read_numbers(stripped)
+    problems += _check_numbers(s, numbers, plan)
+    problems += _check_required(s, numbers, plan)
     if not plan.reveals_answer:
-        safe = {_normalise(n) for n in plan.safe_equal_to_key}
-        present = set(numbers_in(stripped))
-        leaked = [
-            form
-            for form in plan.answer_forms
-            if _normalise(form) not in safe
-            and (_normalise(form) in present or (not _is_number(form) and form.lower() in lowered))
-        ]
-        if leaked:
-            problems.append(f"gives away the answer: {', '.join(leaked)}")
+        problems += _check_leak(stripped, s, numbers, plan)
+    problems += _check_operation(s, plan)
+    problems += _check_maths(s, plan)
+    problems += _check_misconceptions(s)
+    if plan.question and not stripped.endswith("?"):
+        problems.append("question: does not end with the plan's question")
     return Verdict(tuple(problems))
 
 
-def _is_number(form: str) -> bool:
-    return bool(re.fullmatch(r"-?\d+(?:[./]\d+)?", _normalise(form)))
+def _repeats(s: str) -> bool:
+    sentences = [" ".join(m.group(0).split()) for m in _SENTENCE.finditer(s)]
+    counts = Counter(x for x in sentences if len(x) > 12)
+    return any(c > 1 for c in counts.values())
+
+
+def _check_numbers(s: str, numbers: list[Number], plan: MovePlan) -> list[str]:
+    markers = {m.end() - 3 for m in _LIST_MARKER.finditer(s)}  # the digit before "." / ")"
+    allowed = _values(plan.numbers)
+    stray = []
+    for n in numbers:
+        if n.kind == "words":
+            continue  # "one step at a time": words are read for leaks, not as strays
+        if n.start + len(n.text) - 1 in markers and n.kind == "digits":
+            continue
+        if n.value in allowed or (n.bare is not None and n.bare in allowed):
+            continue
+        stray.append(n.text)
+    if stray:
+        return [f"numbers: not in the plan: {', '.join(dict.fromkeys(stray))}"]
+    return []
+
+
+def _casual_word(s: str, n: Number) -> bool:
+    """ "one step", "ten thousands": a small number word that no cue calls a result."""
+    small = n.kind == "words" and n.value.denominator == 1 and abs(n.value) <= 12
+    before = s[max(0, n.start - 30) : n.start]
+    return small and not (_RESULT_CUE.search(before) or _ANSWER_CUE.search(before))
+
+
+def _has(s: str, numbers: list[Number], item: str) -> bool:
+    wanted = _values([item])
+    if wanted and re.fullmatch(r"[-\d.,/:% ]+", item.strip()):
+        return any(
+            (n.value in wanted or n.bare in wanted) and not _casual_word(s, n) for n in numbers
+        )
+    return normalise(item) in s
+
+
+def _check_required(s: str, numbers: list[Number], plan: MovePlan) -> list[str]:
+    problems = []
+    missing = [item for item in plan.must_say if item and not _has(s, numbers, item)]
+    if missing:
+        problems.append(f"required: missing {', '.join(missing)}")
+    forbidden = [item for item in plan.must_not_say if item and _has(s, numbers, item)]
+    if forbidden:
+        problems.append(f"forbidden: says {', '.join(forbidden)}")
+    return problems
+
+
+def _key(plan: MovePlan) -> tuple[set[Fraction], set[Fraction], tuple[int, ...] | None]:
+    """The key's values, its bare percentage numbers, and a ratio key's parts."""
+    values: set[Fraction] = set()
+    bare: set[Fraction] = set()
+    ratio = None
+    for form in plan.answer_forms:
+        core = form.split("=", 1)[1] if "=" in form else form
+        match = re.fullmatch(r"\s*(\d+)\s*:\s*(\d+)\s*", core)
+        if match:
+            ratio = (int(match.group(1)), int(match.group(2)))
+            continue
+        for n in read_numbers(core):
+            values.add(n.value)
+            if n.bare is not None:
+                bare.add(n.bare)
+    return values, bare, ratio
+
+
+def _check_leak(text: str, s: str, numbers: list[Number], plan: MovePlan) -> list[str]:
+    values, bare, ratio = _key(plan)
+    safe = _values(plan.safe_equal_to_key)
+    allowed = _values(plan.numbers)
+    leaks = []
+    given = _spans(s, normalise(plan.statement.strip()))
+    for n in [*numbers, *read_pairs(text)]:
+        if _casual_word(s, n) or any(a <= n.start < b for a, b in given):
+            continue  # a casual "one", or a number inside the exercise's own words
+        hit = n.value in values and n.kind != "ratio"
+        if not hit and bare and n.kind in ("digits", "words") and n.value in bare:
+            hit = n.value not in allowed  # "75" for a 75% key, unless the plan uses 75
+        if ratio and n.kind == "ratio":
+            parts = tuple(int(p) for p in re.findall(r"\d+", n.text))
+            hit = parts == ratio
+        if not hit:
+            continue
+        called_answer = _ANSWER_CUE.search(s[max(0, n.start - 30) : n.start]) is not None
+        if n.value in safe and not called_answer:
+            continue
+        leaks.append(n.text)
+    if ratio and re.search(rf"\b{ratio[0]}\s+to\s+{ratio[1]}\b", s):
+        leaks.append(f"{ratio[0]} to {ratio[1]}")
+    if leaks:
+        return [f"leak: gives away the answer ({', '.join(dict.fromkeys(leaks))})"]
+    return []
+
+
+def _spans(s: str, needle: str) -> list[tuple[int, int]]:
+    """Where `needle` (the exercise statement) is quoted in `s`: its numbers are given."""
+    spans, start = [], 0
+    while needle and (at := s.find(needle, start)) >= 0:
+        spans.append((at, at + len(needle)))
+        start = at + len(needle)
+    return spans
+
+
+def _check_operation(s: str, plan: MovePlan) -> list[str]:
+    family = operation_family(plan.operation)
+    if family is None:
+        return []
+    problems = []
+    symbols = {_OPS.get(m.group(1) or "x") for m in _SYMBOL_BETWEEN.finditer(s)}
+    foreign = sorted(x for x in symbols if x and x != family)
+    if foreign and plan.move in ("hint_operation", "substep", "exercise"):
+        problems.append(f"operation: writes {', '.join(foreign)} for a {family} step")
+    if plan.move == "exercise":
+        if symbols != {family} and not re.search(_WORD_PROBLEM_REQUIRED[family], s):
+            problems.append(f"operation: no word for {family} in the problem")
+        wrong = re.search(_WORD_PROBLEM_FORBIDDEN[family], s)
+        if wrong:
+            problems.append(f"operation: '{wrong.group(0)}' asks for another operation")
+    elif plan.move in ("hint_operation", "substep"):
+        wrong = re.search(_FOREIGN_VERBS[family], s)
+        if wrong and not _negated(s, wrong.start()):
+            problems.append(f"operation: '{wrong.group(0)}' names another operation")
+    return problems
+
+
+def _term(text: str) -> Fraction | None:
+    text = text.strip()
+    if text.startswith("(") and text.endswith(")"):
+        text = text[1:-1]
+    try:
+        if " " in text:  # a mixed number: 2 7/8
+            whole, part = text.split(None, 1)
+            return Fraction(whole) + Fraction(part)
+        return Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
+def _evaluate(left: str) -> tuple[Fraction | None, tuple[object, ...]]:
+    """Value of `a op b op c` (× ÷ before + −) and its normal form (for "is it the plan's")."""
+    parts = _OPERATOR.split(left.strip())
+    terms = [_term(p) for p in parts[0::2]]
+    ops = parts[1::2]
+    if any(t is None for t in terms):
+        return None, ()
+    values: list[Fraction] = [terms[0]]  # type: ignore[list-item]
+    pending: list[str] = []
+    for op, term in zip(ops, terms[1:], strict=True):
+        assert term is not None
+        if op in "×*x":
+            values[-1] = values[-1] * term
+        elif op == "÷":
+            if term == 0:
+                return None, ()
+            values[-1] = values[-1] / term
+        else:
+            pending.append(op)
+            values.append(term if op == "+" else -term)
+    form: tuple[object, ...] = (tuple(sorted(str(t) for t in terms)), tuple(sorted(ops)))
+    return sum(values, Fraction(0)), form
+
+
+def _equations(s: str) -> list[tuple[str, Fraction | None, Fraction | None, tuple[object, ...]]]:
+    out = []
+    for m in _EQUATION.finditer(s):
+        value, form = _evaluate(m.group(1))
+        out.append((m.group(0), value, _term(m.group(2)), form))
+    return out
+
+
+_NAMED = (
+    (re.compile(r"\b(lowest|least|smallest)\s+common\s+(?:multiple|denominator)\s+of\s+(\d+)\s+and\s+(\d+)\s+(?:is|=)\s+(\d+)"), "lcm"),  # noqa: E501
+    (re.compile(r"\b(a|the|one)\s+common\s+denominator\s+of\s+(\d+)\s+and\s+(\d+)\s+(?:is|=)\s+(\d+)"), "common"),  # noqa: E501
+    (re.compile(r"\b(greatest|highest|largest)\s+common\s+(?:factor|divisor)\s+of\s+(\d+)\s+and\s+(\d+)\s+(?:is|=)\s+(\d+)"), "gcd"),  # noqa: E501
+    (re.compile(r"()(\d+)\s+(plus|minus|times|multiplied by|divided by)\s+(\d+)\s+(?:is|equals|makes|gives)\s+(-?\d+)"), "words"),  # noqa: E501
+)  # fmt: skip
+
+
+def _check_named(s: str) -> list[str]:
+    wrong = []
+    for pattern, kind in _NAMED:
+        for m in pattern.finditer(s):
+            if kind == "words":
+                a, word, b, c = int(m.group(2)), m.group(3), int(m.group(4)), int(m.group(5))
+                value = {
+                    "plus": a + b,
+                    "minus": a - b,
+                    "times": a * b,
+                    "multiplied by": a * b,
+                    "divided by": Fraction(a, b) if b else None,
+                }[word]
+                ok = value == c
+            else:
+                a, b, c = int(m.group(2)), int(m.group(3)), int(m.group(4))
+                if kind == "lcm":
+                    ok = a > 0 and b > 0 and c == a * b // math.gcd(a, b)
+                elif kind == "gcd":
+                    ok = c == math.gcd(a, b)
+                else:
+                    ok = a > 0 and b > 0 and c > 0 and c % a == 0 and c % b == 0
+            if not ok:
+                wrong.append(m.group(0).strip())
+    return wrong
+
+
+def _check_maths(s: str, plan: MovePlan) -> list[str]:
+    problems = []
+    wrong = [
+        text for text, value, result, _ in _equations(s) if value is not None and value != result
+    ]
+    wrong += _check_named(s)
+    if wrong:
+        problems.append(f"maths: wrong result claimed ({'; '.join(wrong)})")
+    plan_text = normalise(" ".join((plan.statement, *plan.facts, plan.question or "")))
+    plan_forms = {form for _, _, _, form in _equations(plan_text)}
+    if plan_forms:
+        other = [
+            text
+            for text, value, result, form in _equations(s)
+            if value is not None and value == result and form not in plan_forms
+        ]
+        if other:
+            problems.append(f"maths: a step the plan does not have ({'; '.join(other)})")
+    return problems
+
+
+def _negated(s: str, start: int) -> bool:
+    """A negation or a diagnosis ("not", "you thought") earlier in the same sentence."""
+    window = s[max(0, start - 60) : start]
+    cut = max(window.rfind(mark) for mark in (". ", "! ", "? ", ": ", "; ", "\n"))
+    return _NEGATION.search(window[cut + 1 :]) is not None
+
+
+def _check_misconceptions(s: str) -> list[str]:
+    taught = []
+    for name, pattern in MISCONCEPTIONS:
+        for m in pattern.finditer(s):
+            if not _negated(s, m.start()):
+                taught.append(name)
+                break
+    if taught:
+        return [f"misconception: teaches {', '.join(taught)}"]
+    return []

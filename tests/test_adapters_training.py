@@ -123,7 +123,20 @@ def test_fan_in_fan_out_is_set_only_for_conv1d_models(tiny_gpt2_dir: Path) -> No
             self.c_attn = torch.nn.Linear(4, 4)
 
     assert not uses_conv1d(LinearModel(), ("c_attn",))
-    assert lora_config(LoraRecipe(), LinearModel()).fan_in_fan_out is False
+    explicit = LoraRecipe(target_modules=("c_attn",))
+    assert lora_config(explicit, LinearModel()).fan_in_fan_out is False
+
+    class LlamaShaped(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            for name in ("q_proj", "k_proj", "v_proj", "o_proj"):
+                setattr(self, name, torch.nn.Linear(4, 4))
+
+    config = lora_config(LoraRecipe(), LlamaShaped())
+    assert set(config.target_modules) == {"q_proj", "k_proj", "v_proj", "o_proj"}
+    assert config.fan_in_fan_out is False
+    with pytest.raises(ValueError, match="no LoRA recipe"):
+        lora_config(LoraRecipe(), torch.nn.Linear(2, 2))
 
 
 def test_a_contradictory_recipe_names_every_problem() -> None:

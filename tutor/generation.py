@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from prompts.request import GenerationRequest
@@ -118,3 +119,44 @@ def prompt_budget(generator: object) -> int:
     """The generator's `max_prompt_tokens` when it has one, else `DEFAULT_PROMPT_BUDGET`."""
     budget = getattr(generator, "max_prompt_tokens", None)
     return budget if isinstance(budget, int) and budget > 0 else DEFAULT_PROMPT_BUDGET
+
+
+@dataclass(frozen=True)
+class ServingStatus:
+    """What writes the tutor's words now: for the teacher view and `tutor adapters list`."""
+
+    available: bool
+    base_model: str | None  # the id adapters name (a hub id, or the offline base's id)
+    adapters: tuple[str, ...]  # loaded adapter names (tasks)
+    refused: tuple[tuple[str, str], ...]  # (adapter, reason) for folders not loaded
+    reason: str | None  # why the model is unavailable, when it is
+
+    def describe(self) -> str:
+        """One line: "SmolLM2 ... with adapters hint, feedback" or why templates are used."""
+        if not self.available:
+            return f"templates only: {self.reason or 'no model'}"
+        loaded = ", ".join(self.adapters) or "none (templates for every task)"
+        return f"{self.base_model} with adapters {loaded}"
+
+
+def serving_status(generator: object) -> ServingStatus:
+    """Read what `generator` serves, by attribute (any TextGenerator; torch-free).
+
+    The base is named by the id its adapters' manifests record (stable across machines),
+    falling back to the generator's `base_model`.
+    """
+    available = bool(getattr(generator, "available", False))
+    adapters: Mapping[str, object] = getattr(generator, "adapters", None) or {}
+    refused: Mapping[str, str] = getattr(generator, "refused", None) or {}
+    base = getattr(generator, "base_model", None)
+    for loaded in adapters.values():
+        manifest = getattr(loaded, "manifest", None)
+        base = getattr(manifest, "base_model", None) or base
+        break
+    return ServingStatus(
+        available=available,
+        base_model=base if isinstance(base, str) else None,
+        adapters=tuple(sorted(adapters)) if available else (),
+        refused=tuple(sorted(refused.items())) if available else (),
+        reason=getattr(generator, "unavailable_reason", None),
+    )

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
         default=DEFAULT_BASE_MODEL,
         description="Hub id or local folder of the causal LM that writes the tutor's words.",
     )
+    models_dir: Path | None = Field(
+        default=None,
+        description="Folder for converted base weights (the offline base); default: "
+        "`~/.cache/tutor/models` (outside the checkout; TUTOR_MODELS_DIR).",
+    )
     adapters_dir: Path | None = Field(
         default=None,
         description="Folder of LoRA adapter folders; default: `lora_adapters` in the data folder.",
@@ -101,6 +106,11 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / DEFAULT_DB_FILENAME).resolve()}"
+
+    @property
+    def explicit_base_model(self) -> str | None:
+        """TUTOR_BASE_MODEL when it was set; None lets the app choose (`adapters.serving`)."""
+        return self.base_model if "base_model" in self.model_fields_set else None
 
     @property
     def resolved_adapters_dir(self) -> Path:

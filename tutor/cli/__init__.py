@@ -12,6 +12,7 @@ from tutor.cli import accounts as accounts_cmd
 from tutor.cli import adapters_cmd, content, db, learner, serve
 from tutor.cli import chat as chat_cmd
 from tutor.cli import demo as demo_cmd
+from tutor.cli import model as model_cmd
 from tutor.cli import privacy as privacy_cmd
 from tutor.settings import load_settings
 
@@ -33,6 +34,7 @@ app.add_typer(db.app, name="db")
 app.add_typer(content.app, name="content")
 app.add_typer(learner.app, name="learner")
 app.add_typer(adapters_cmd.app, name="adapters")
+app.add_typer(model_cmd.app, name="model")
 serve.register(app)
 app.add_typer(accounts_cmd.app, name="teacher")
 app.add_typer(demo_cmd.app, name="demo")

@@ -78,10 +78,10 @@ def _generator(settings: Settings, *, templates: bool) -> object:
         return UnavailableGenerator("started with --templates")
     try:
         from adapters.generator import Generator
+        from adapters.serving import choose_for_settings
 
-        generator = Generator(
-            settings.base_model, settings.resolved_adapters_dir, device=settings.device
-        )
+        choice = choose_for_settings(settings)  # GPT-2 where it loads, else the offline base
+        generator = Generator(choice.base_model, choice.adapters_dir, device=settings.device)
         if generator.load():
             return generator
         reason = generator.unavailable_reason or "the model did not load"

@@ -27,10 +27,10 @@ def load_generator(settings: Settings) -> TextGenerator:
                 return remote
             raise RuntimeError(remote.unavailable_reason or "the generation engine is unavailable")
         from adapters.generator import Generator
+        from adapters.serving import choose_for_settings
 
-        generator = Generator(
-            settings.base_model, settings.resolved_adapters_dir, device=settings.device
-        )
+        choice = choose_for_settings(settings)  # GPT-2 where it loads, else the offline base
+        generator = Generator(choice.base_model, choice.adapters_dir, device=settings.device)
         if generator.load():
             return on_spaces_gpu(generator)
         reason = generator.unavailable_reason or "the model did not load"

@@ -1,0 +1,272 @@
+"""The verifier: each check catches its kind of bad words and keeps good ones, in linear time."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+
+import pytest
+
+from prompts.numbers import read_numbers
+from prompts.plan import Learner, MovePlan
+from prompts.verify import check_words
+
+LEARNER = Learner(name="Maya", grade=5, style="short", interests=("football",))
+
+# A hint on the tens column of 437 − 391 (answer 46): the sub-step asks for 13 − 9.
+HINT = MovePlan(
+    move="hint_operation",
+    task="hint",
+    statement="What is 437 − 391?",
+    facts=("In the tens column, borrow: 13 − 9.",),
+    template="In the tens column you take 9 away from 13. What is 13 − 9?",
+    learner=LEARNER,
+    numbers=("437", "391", "13", "9"),
+    must_say=("13", "9"),
+    must_not_say=("4",),
+    operation="subtract",
+    question="What is 13 − 9?",
+    answer_forms=("46",),
+)
+GOOD_HINT = "Maya, in the tens column you need to take 9 away from 13. What is 13 − 9?"
+
+# The worked solution of 3/4 + 2/3: reveals the answer.
+SOLUTION = MovePlan(
+    move="solution",
+    task="explain",
+    statement="What is 3/4 + 2/3?",
+    facts=(
+        "A common denominator of 4 and 3 is 12.",
+        "Rewrite: 3/4 = 9/12 and 2/3 = 8/12.",
+        "Add the numerators: 9/12 + 8/12 = 17/12.",
+    ),
+    template="12 is a common denominator. 9/12 + 8/12 = 17/12.",
+    learner=LEARNER,
+    numbers=("3/4", "2/3", "4", "3", "12", "9/12", "8/12", "17/12"),
+    must_say=("17/12",),
+    reveals_answer=True,
+    answer_forms=("17/12",),
+)
+GOOD_SOLUTION = (
+    "A common denominator of 4 and 3 is 12. Rewrite: 3/4 = 9/12 and 2/3 = 8/12. "
+    "Add the numerators: 9/12 + 8/12 = 17/12. So the answer is 17/12."
+)
+
+
+def problems(text: str, plan: MovePlan) -> tuple[str, ...]:
+    return check_words(text, plan).checks
+
+
+def test_good_words_pass() -> None:
+    assert check_words(GOOD_HINT, HINT).ok
+    assert check_words(GOOD_SOLUTION, SOLUTION).ok
+
+
+@pytest.mark.parametrize(
+    "leak",
+    [
+        "The answer is 46.",
+        "So you get forty-six.",
+        "It comes to 46.0.",
+        "That makes x = 46.",
+        r"Answer: \frac{92}{2}",
+    ],
+)
+def test_the_answer_in_any_form_is_a_leak(leak: str) -> None:
+    text = GOOD_HINT.replace(" What is", f" {leak} What is")
+    assert "leak" in problems(text, HINT)
+
+
+@pytest.mark.parametrize(
+    "spelled", ["0.75", "0,75", "3/4", "6/8", "three quarters", "75%", r"\frac{3}{4}"]
+)
+def test_a_fraction_answer_leaks_in_every_spelling(spelled: str) -> None:
+    plan = replace(HINT, numbers=(), must_say=(), must_not_say=(), answer_forms=("3/4",))
+    assert "leak" in problems(f"It is {spelled}, try it. What is the top?", plan)
+
+
+def test_a_given_quantity_equal_to_the_key_is_not_a_leak_unless_called_the_answer() -> None:
+    plan = MovePlan(
+        move="hint_focus",
+        task="hint",
+        statement="Which is larger, 0.29 or 0.4?",
+        facts=("Write both with two decimal places.",),
+        template="Write both with two decimal places. Which has more hundredths?",
+        learner=LEARNER,
+        numbers=("0.29", "0.4"),
+        answer_forms=("0.4",),
+        safe_equal_to_key=("0.4",),
+        question="Which has more hundredths?",
+    )
+    assert check_words(
+        "Write 0.4 and 0.29 with two decimal places. Which has more hundredths?", plan
+    ).ok
+    assert "leak" in problems("The answer is 0.4. Which has more hundredths?", plan)
+
+
+def test_the_students_own_right_answer_may_be_praised() -> None:
+    plan = replace(
+        HINT,
+        move="encourage",
+        task="feedback",
+        must_say=("46",),
+        must_not_say=(),
+        question=None,
+        operation=None,
+        numbers=("46",),
+        safe_equal_to_key=("46",),
+    )
+    assert check_words("Well done, Maya! 46 is right.", plan).ok
+
+
+def test_numbers_not_in_the_plan_are_refused_but_list_markers_are_not() -> None:
+    assert "numbers" in problems(GOOD_HINT + " Or try 17.", HINT)
+    listed = "1. Take 9 from 13.\n2. Check it.\nWhat is 13 − 9?"
+    assert "numbers" not in problems(listed, HINT)
+
+
+def test_required_and_forbidden_facts() -> None:
+    assert "required" in problems("Take one away. What is 13 − 8?", HINT)
+    assert "forbidden" in problems("13 − 9 is 4. What is 13 − 9?", HINT)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "In the tens column add 9 and 13. What is 13 + 9?",  # symbol and verb changed
+        "Multiply 13 by 9 here. What is 13 − 9?",
+    ],
+)
+def test_operation_words_must_agree_with_the_plan(text: str) -> None:
+    assert "operation" in problems(text, HINT)
+
+
+def test_a_word_problem_keeps_its_operation() -> None:
+    plan = MovePlan(
+        move="exercise",
+        task="exercise",
+        statement="What is 894 − 116?",
+        facts=("Use exactly 894 and 116.",),
+        template="What is 894 − 116?",
+        learner=LEARNER,
+        numbers=("894", "116"),
+        must_say=("894", "116"),
+        operation="subtract",
+        answer_forms=("778",),
+    )
+    good = "A stadium has 894 seats and 116 are taken. How many seats are left?"
+    assert check_words(good, plan).ok
+    changed = "A team scored 894 goals and then 116 more. How many goals in total?"
+    assert "operation" in problems(changed, plan)
+    assert "operation" in problems("What is 894 + 116?", plan)
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        "Note that 9/12 + 8/12 = 16/12.",
+        "The common denominator of 4 and 3 is 7.",
+        "The lowest common multiple of 4 and 3 is 24.",
+        "The greatest common factor of 8 and 12 is 2.",
+        "4 times 3 is 13.",
+    ],
+)
+def test_wrong_maths_is_refused(claim: str) -> None:
+    plan = replace(SOLUTION, numbers=(*SOLUTION.numbers, "7", "8", "16/12", "24", "2", "13"))
+    assert "maths" in problems(f"{GOOD_SOLUTION} {claim}", plan)
+
+
+def test_a_true_sum_the_plan_does_not_have_is_refused() -> None:
+    plan = MovePlan(
+        move="contrast",
+        task="feedback",
+        statement="What is 50 − 24?",
+        facts=("In the ones column borrow: 10 − 4 = 6.",),
+        template="In the ones column borrow: 10 − 4 = 6.",
+        learner=LEARNER,
+        numbers=("50", "24", "10", "4", "6", "0"),
+        answer_forms=("26",),
+    )
+    assert check_words("Borrow a ten: 10 − 4 = 6.", plan).ok
+    assert "maths" in problems("Borrow a ten: 4 − 0 = 4.", plan)
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "Just add the tops and the bottoms.",
+        "Add the numerators and the denominators.",
+        "The bigger the denominator, the bigger the fraction, so a bigger denominator means a "
+        "bigger one.",
+        "Work it out from left to right.",
+        "Take the smaller digit from the larger one.",
+    ],
+)
+def test_a_misconception_taught_is_refused_but_naming_the_students_is_fine(rule: str) -> None:
+    assert "misconception" in problems(f"{GOOD_SOLUTION} {rule}", SOLUTION)
+    diagnosis = f"{GOOD_SOLUTION} It looks like you added the denominators."
+    assert check_words(diagnosis, SOLUTION).ok
+    negated = f"{GOOD_SOLUTION} Do not add the denominators."
+    assert check_words(negated, SOLUTION).ok
+
+
+def test_question_markup_loops_and_length() -> None:
+    assert "question" in problems(GOOD_HINT.replace("?", "."), HINT)
+    assert "markup" in problems(GOOD_HINT + "\n### Student: hi", HINT)
+    echoed = "Take 9 from 13.\nNumbers: 437, 391, 13, 9\nSay: 13; 9\nEnd with: What is 13 − 9?"
+    assert "markup" in problems(echoed, HINT)  # the plan's labels copied back are not words
+    loop = "I am not sure what to say here. " * 3 + GOOD_HINT
+    assert "length" in problems(loop, HINT)
+    assert "length" in problems("Ok?", HINT)
+    assert "length" in problems(GOOD_HINT * 20, HINT)
+
+
+def test_sixteen_thousand_characters_are_checked_fast() -> None:
+    text = ("Take 9 from 13 in the tens column, 0,75 or 3/4 or seventy-five. " * 260)[:16_000]
+    plan = replace(HINT, answer_forms=("3/4",))
+    started = time.perf_counter()
+    verdict = check_words(text + "?", plan)
+    elapsed = time.perf_counter() - started
+    assert not verdict.ok
+    assert elapsed < 0.5, f"{elapsed:.2f} s for 16,000 characters"
+
+
+def test_numbers_are_read_in_every_form() -> None:
+    text = r"12, 1,250, 0,75, 2 1/2, 75%, -5, \frac{3}{4}, 3:4, seventy-five, three quarters"
+    values = [str(n.value) for n in read_numbers(text)]
+    assert values == ["12", "1250", "3/4", "5/2", "3/4", "-5", "3/4", "3/4", "75", "3/4"]
+
+
+def test_numbers_inside_the_quoted_exercise_are_given_not_leaked() -> None:
+    plan = MovePlan(
+        move="redirect",
+        task="answer",
+        statement="Write 12/25 as a percentage.",
+        facts=("Bring them back to the exercise.",),
+        template="Let's get back to it. Shall we?",
+        learner=LEARNER,
+        numbers=("12/25",),
+        answer_forms=("48%",),
+        question="Shall we get back to the exercise?",
+    )
+    ok = "Fun! Back to: Write 12/25 as a percentage. Shall we get back to the exercise?"
+    assert check_words(ok, plan).ok
+    assert "leak" in problems("It is 48 percent. Shall we get back to the exercise?", plan)
+    assert "leak" in problems("It comes to 12/25. Shall we get back to the exercise?", plan)
+
+
+def test_an_exercise_written_with_its_own_symbol_keeps_its_operation() -> None:
+    plan = MovePlan(
+        move="exercise",
+        task="exercise",
+        statement="What is 894 − 116?",
+        facts=("Use exactly 894 and 116.",),
+        template="What is 894 − 116?",
+        learner=LEARNER,
+        numbers=("894", "116"),
+        must_say=("894", "116"),
+        operation="subtract",
+        answer_forms=("778",),
+    )
+    assert check_words("What is 894 − 116?", plan).ok
+    assert "operation" in problems("What is 894 + 116?", plan)

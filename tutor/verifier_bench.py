@@ -1,0 +1,321 @@
+"""How good is the verifier? Bad words it must catch, good words it must keep, made by code.
+
+From held-out plans (`tutor.training_data`, held-out seeds and skills) this module makes:
+
+- good outputs: every authored phrasing of each plan's move kind, filled for that plan (the
+  paraphrases a good model would write), and
+- adversarial outputs, each one corruption of a good output, labelled by kind:
+  `wrong_maths` (a sum or named result made wrong), `other_step` (a true sum the plan does
+  not have), `changed_operation` (the step or word problem now adds instead of subtracting,
+  ...), `leak` (the answer inserted in one of many forms: digits, words, decimal, decimal
+  comma, fraction, unsimplified fraction, LaTeX, percent, `x = `), `misconception` (a wrong
+  rule taught), `stray_number` (a number the plan does not allow), `markup`, `loop`.
+
+`run_benchmark()` checks them all with `prompts.verify.check_words` and reports the share
+caught and the share kept; `tutor adapters verifier-benchmark` prints it.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from fractions import Fraction
+
+from prompts.plan import MovePlan
+from prompts.verify import check_words, operation_family
+from tutor import training_data as td
+
+_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_DENOMINATOR_WORDS = {2: "halves", 3: "thirds", 4: "quarters", 5: "fifths", 8: "eighths"}
+
+
+@dataclass(frozen=True)
+class Case:
+    """One output to check: its plan, its words, and what it is (`good` or a corruption)."""
+
+    plan: MovePlan
+    text: str
+    kind: str
+
+
+@dataclass
+class BenchResult:
+    caught: Counter[str] = field(default_factory=Counter)
+    total: Counter[str] = field(default_factory=Counter)
+    good_kept: int = 0
+    good_total: int = 0
+    missed: list[Case] = field(default_factory=list)
+    dropped: list[tuple[Case, tuple[str, ...]]] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def caught_share(self) -> float:
+        return sum(self.caught.values()) / max(1, sum(self.total.values()))
+
+    @property
+    def kept_share(self) -> float:
+        return self.good_kept / max(1, self.good_total)
+
+
+def in_words(value: int) -> str | None:
+    """A whole number 0..999 in words ("seventy-five"), else None."""
+    if not 0 <= value < 1000:
+        return None
+    hundreds, rest = divmod(value, 100)
+    parts = [f"{_WORDS[hundreds]} hundred"] if hundreds else []
+    if rest or not parts:
+        if rest < 20:
+            parts.append(_WORDS[rest])
+        else:
+            tens, unit = divmod(rest, 10)
+            parts.append(_TENS[tens - 2] + (f"-{_WORDS[unit]}" if unit else ""))
+    return " and ".join(parts) if len(parts) > 1 else parts[0]
+
+
+def answer_spellings(plan: MovePlan) -> list[str]:
+    """The plan's answer written many ways (each one still the same value)."""
+    forms = [f for f in plan.answer_forms if f]
+    if not forms:
+        return []
+    shown = forms[0]
+    out = [shown]
+    core = shown.split("=", 1)[1].strip() if "=" in shown else shown
+    if "=" not in shown and re.fullmatch(r"-?\d+(?:\.\d+)?|-?\d+/\d+", core):
+        out.append(f"x = {core}")
+    ratio = re.fullmatch(r"(\d+):(\d+)", core)
+    if ratio:
+        out += [f"{ratio.group(1)} : {ratio.group(2)}", f"{ratio.group(1)} to {ratio.group(2)}"]
+        return out
+    percent = core.endswith("%")
+    value = td.value_of(core)
+    if value is None:
+        return out
+    if percent:
+        out += [f"{core[:-1]} percent", str(float(value))]
+        return out
+    if value.denominator == 1:
+        words = in_words(int(value))
+        if words:
+            out.append(words)
+        out.append(f"{int(value)}.0")
+    else:
+        out += [f"{value.numerator * 2}/{value.denominator * 2}"]
+        out.append(rf"\frac{{{value.numerator}}}{{{value.denominator}}}")
+        decimal = _decimal(value)
+        if decimal:
+            out += [decimal, decimal.replace(".", ",")]
+        if value > 1 and value.denominator <= 12:
+            whole = value.numerator // value.denominator
+            out.append(f"{whole} {value.numerator - whole * value.denominator}/{value.denominator}")
+        words = _DENOMINATOR_WORDS.get(value.denominator)
+        if words and value.numerator < 10 and value < 1:
+            singular = {"halves": "half", "quarters": "quarter"}.get(words, words[:-1])
+            out.append(f"{_WORDS[value.numerator]} {singular if value.numerator == 1 else words}")
+    if "." in core:
+        out.append(core.replace(".", ","))
+    return list(dict.fromkeys(out))
+
+
+def _decimal(value: Fraction) -> str | None:
+    scaled = value * 1000
+    if scaled.denominator != 1:
+        return None
+    return f"{float(value):g}"
+
+
+_LEAK_FRAMES = (
+    "The answer is {a}.",
+    "So you get {a}.",
+    "It comes to {a}.",
+    "That makes {a} in the end.",
+    "(Hint: it's {a}.)",
+    "You should end up with {a}.",
+    "Answer: {a}",
+    "which gives {a}.",
+)
+_TAUGHT = (
+    "Remember: add the tops and the bottoms.",
+    "Just add the denominators too.",
+    "Add the numerators and the denominators.",
+    "The bigger the denominator, the bigger the fraction, so a larger denominator means a larger "
+    "fraction.",
+    "Always work it out from left to right.",
+    "Take the smaller digit from the larger one in each column.",
+    "Simply subtract the denominators as well.",
+    "Multiply the base by the exponent.",
+    "Flip the first fraction, then multiply.",
+    "Two negatives make a negative.",
+    "Ignore the brackets and go in order.",
+    "Add the same number to the top and bottom to get an equivalent fraction.",
+)
+_SWAP_SYMBOL = {"+": "−", "−": "+", "×": "+", "÷": "×"}
+_SWAP_VERB = (
+    ("take", "add"),
+    ("away from", "to"),
+    ("multiply", "add"),
+    ("divide", "multiply"),
+    ("add", "subtract"),
+)
+
+
+def _insert(text: str, sentence: str, rng: random.Random) -> str:
+    """`sentence` at a random sentence boundary of `text` (but not after a final question)."""
+    cuts = [m.end() for m in re.finditer(r"[.!:]\s", text)]
+    if not cuts or rng.random() < 0.3:
+        head, tail = text.rstrip(), ""
+        if head.endswith("?"):
+            last = max(head.rfind(". "), head.rfind("! "))
+            head, tail = (head[: last + 1], " " + head[last + 2 :]) if last > 0 else ("", head)
+        return f"{head} {sentence}{tail}".strip()
+    cut = rng.choice(cuts)
+    return f"{text[:cut]}{sentence} {text[cut:]}"
+
+
+def corruptions(plan: MovePlan, good: str, rng: random.Random) -> list[Case]:
+    """Every corruption that applies to this plan and good text."""
+    out: list[Case] = []
+    numbers = [n for n in plan.numbers if re.fullmatch(r"\d+", n)]
+    # wrong maths: a claimed sum with a wrong result, or a named result that is wrong
+    sums = list(re.finditer(r"(\d+) ([+−×]) (\d+) = (\d+)", good))
+    if sums:
+        m = rng.choice(sums)
+        wrong = str(int(m.group(4)) + rng.choice((1, 2, 10)))
+        out.append(Case(plan, good[: m.start(4)] + wrong + good[m.end(4) :], "wrong_maths"))
+    if len(numbers) >= 2:
+        a, b = int(numbers[0]), int(numbers[1])
+        text = _insert(good, f"Note that {a} + {b} = {a + b + 1}.", rng)
+        out.append(Case(plan, text, "wrong_maths"))
+        if a > 0 and b > 0:
+            wrong_lcm = a * b + 1 if a * b + 1 not in (a, b) else a * b + 2
+            named = f"The common denominator of {a} and {b} is {wrong_lcm}."
+            out.append(Case(plan, _insert(good, named, rng), "wrong_maths"))
+    # a true sum the plan does not have ("4 − 0 = 4" when the plan says 10 − 4 = 6)
+    if any("=" in f for f in plan.facts) and numbers:
+        n = numbers[-1]
+        out.append(Case(plan, _insert(good, f"First, {n} − 0 = {n}.", rng), "other_step"))
+    # changed operation
+    family = operation_family(plan.operation)
+    if family and plan.move in ("hint_operation", "exercise"):
+        swapped = good
+        for symbol, other in _SWAP_SYMBOL.items():
+            if f" {symbol} " in good:
+                swapped = good.replace(f" {symbol} ", f" {other} ")
+                break
+        else:
+            for word, other in _SWAP_VERB:
+                if re.search(rf"\b{word}\b", good, re.I):
+                    swapped = re.sub(rf"\b{word}\b", other, good, count=1, flags=re.I)
+                    break
+        if swapped != good:
+            out.append(Case(plan, swapped, "changed_operation"))
+        if plan.move == "exercise" and len(numbers) >= 2:
+            other_ops = [op for op in ("add", "subtract", "multiply", "divide") if op != family]
+            op = rng.choice(other_ops)
+            template = rng.choice(td.WORD_PROBLEMS[rng.choice(td.THEMES)][op])
+            text = template.format(a=numbers[0], b=numbers[1], name=plan.learner.name)
+            out.append(Case(plan, text, "changed_operation"))
+    # the answer given away, in many forms
+    says_answer = any(f in plan.must_say for f in plan.answer_forms)  # "12 is right!"
+    if not plan.reveals_answer and not says_answer:
+        for spelling in answer_spellings(plan):
+            frame = rng.choice(_LEAK_FRAMES)
+            out.append(Case(plan, _insert(good, frame.format(a=spelling), rng), "leak"))
+    # a misconception taught
+    out.append(Case(plan, _insert(good, rng.choice(_TAUGHT), rng), "misconception"))
+    # numbers the plan does not have
+    allowed = {td.value_of(n) for n in plan.numbers}
+    stray = next(x for x in (17, 23, 31, 43, 58, 67, 89) if Fraction(x) not in allowed)
+    out.append(Case(plan, _insert(good, f"Try it with {stray} first.", rng), "stray_number"))
+    out.append(Case(plan, good + "\n### Student: ok", "markup"))
+    loop = "I'm not sure what to say about this one. " * 3
+    out.append(Case(plan, (loop + good).strip(), "loop"))
+    return out
+
+
+def good_outputs(example: td.PlanExample) -> list[str]:
+    """The reference and the other authored phrasings of its move, filled for the same plan."""
+    outs = [example.reference]
+    pack = td.load_default_pack()
+    for seed_offset in range(1, 6):
+        rng = random.Random(f"{example.skill_key}:{example.seed}:{seed_offset}")
+        exercise = pack.exercise(example.skill_key, example.seed)
+        builder = td._Builder(pack, exercise, example.plan.learner, rng)
+        move = example.plan.move
+        made = builder.worked_example(example.seed) if move == "worked_example" else None
+        if move != "worked_example":
+            made = getattr(builder, move)()
+        if made is not None and made[0] == example.plan:
+            outs.append(made[1])
+    return list(dict.fromkeys(outs))
+
+
+def build_cases(
+    examples: Sequence[td.PlanExample], *, seed: int = 0
+) -> tuple[list[Case], list[Case]]:
+    """(good cases, adversarial cases) for `examples`."""
+    rng = random.Random(seed)
+    good: list[Case] = []
+    bad: list[Case] = []
+    for example in examples:
+        texts = good_outputs(example)
+        good += [Case(example.plan, t, "good") for t in texts]
+        bad += corruptions(example.plan, texts[0], rng)
+    return good, bad
+
+
+def run_benchmark(examples: Sequence[td.PlanExample] | None = None) -> BenchResult:
+    """Check every good and adversarial case; the shares caught and kept, and what slipped."""
+    if examples is None:
+        tasks = ("hint", "feedback", "explain", "answer", "exercise")
+        examples = td.evaluation_plans(tasks, per_task=30, split="validation") + (
+            td.evaluation_plans(tasks, per_task=15, split="heldout_skills")
+        )
+    good, bad = build_cases(examples)
+    result = BenchResult()
+    started = time.perf_counter()
+    for case in good:
+        verdict = check_words(case.text, case.plan)
+        result.good_total += 1
+        if verdict.ok:
+            result.good_kept += 1
+        else:
+            result.dropped.append((case, verdict.problems))
+    for case in bad:
+        result.total[case.kind] += 1
+        if check_words(case.text, case.plan).ok:
+            result.missed.append(case)
+        else:
+            result.caught[case.kind] += 1
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def with_text(plan: MovePlan, **changes: object) -> MovePlan:
+    """A copy of `plan` with fields changed (tests build variants this way)."""
+    return replace(plan, **changes)  # type: ignore[arg-type]
