@@ -25,7 +25,7 @@ _LATEX_FRAC = re.compile(r"\\[dt]?frac\s*\{\s*(-?\d+)\s*\}\s*\{\s*(\d+)\s*\}")
 _DIGITS = re.compile(
     r"(?P<sign>(?<![\w)])-(?=\d))?"
     r"(?:(?P<mixed>(?<![\d.,/])\d+[ \t]+\d+/\d+(?![\d/]))"
-    r"|(?P<ratio>(?<![\d.,/:])\d+[ \t]?:[ \t]?\d+(?![\d:]))"
+    r"|(?P<ratio>(?<![\d.,/:])\d+(?::|[ \t]:[ \t])\d+(?![\d:]))"  # "3:4", "3 : 4"; not "10: 7"
     r"|(?P<frac>(?<![\d.,/])\d+(?:\.\d+)?[ \t]?/[ \t]?\d+(?:\.\d+)?(?![\d/]))"
     r"|(?P<comma>(?<![\d.,])\d+,\d{1,2}(?![\d]|,\d))"
     r"|(?P<num>(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d|,\d|\.\d)|(?<![\d.,])\d+(?:\.\d+)?|(?<![\d.,])\.\d+))"
@@ -109,8 +109,14 @@ class Number:
     bare: Fraction | None = None
 
 
+_SUPERSCRIPT = re.compile("[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+_SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
+
+
 def normalise(text: str) -> str:
     """NFKC, one minus sign, lower case: the text every check reads (same length per char)."""
+    # A superscript is a power, not another digit: NFKC would read "5³" as "53".
+    text = _SUPERSCRIPT.sub(lambda m: "^" + m.group(0).translate(_SUPERSCRIPT_DIGITS), text)
     return unicodedata.normalize("NFKC", text[:MAX_TEXT]).translate(_TRANSLATE).lower()
 
 

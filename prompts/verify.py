@@ -36,7 +36,7 @@ from prompts.plan import MovePlan
 MIN_CHARS = 8
 MAX_CHARS = 900
 # Longest words per task (characters); the explanation may run longest.
-MAX_CHARS_BY_TASK = {"hint": 450, "feedback": 450, "answer": 400, "exercise": 400, "explain": 900}
+MAX_CHARS_BY_TASK = {"hint": 600, "feedback": 450, "answer": 400, "exercise": 400, "explain": 900}
 
 _NUMBER = re.compile(
     r"(?<![\w.])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.])-?\d+(?:[./]\d+)?"
@@ -361,9 +361,12 @@ def _evaluate(left: str) -> tuple[Fraction | None, tuple[object, ...]]:
     return sum(values, Fraction(0)), form
 
 
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")  # "50,595" is one number in a sum
+
+
 def _equations(s: str) -> list[tuple[str, Fraction | None, Fraction | None, tuple[object, ...]]]:
     out = []
-    for m in _EQUATION.finditer(s):
+    for m in _EQUATION.finditer(_THOUSANDS.sub("", s)):
         value, form = _evaluate(m.group(1))
         out.append((m.group(0), value, _term(m.group(2)), form))
     return out

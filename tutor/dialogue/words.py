@@ -5,9 +5,9 @@
                          check_words(text, plan).ok and no leak? │
                                yes ─► shown            no ─► plan.template
 
-`request_for` maps the plan onto the existing task formats (`prompts.formats`: the plan's
-`task` names the format; its `extra` and facts fill the fields). It is deliberately narrow:
-when the plan-to-text formats land, only this mapping changes. The verifier
+`request_for` renders the plan with `prompts.planprompt.build_plan_request`, the very function
+that renders the adapters' training examples (`plan_training_example`): the plan's `task`
+names the format, and so the adapter. The verifier
 (`prompts.verify.check_words`) and the curriculum's leak guard (`reveals_answer`, for plans
 that do not reveal the answer) both must pass before a model's words are shown; a missing
 adapter, an unavailable model or a prompt that does not fit falls back to the template.
@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from prompts import LearnerContext, PromptError, build_request
+from prompts import LearnerContext, PromptError
 from prompts.formats import FORMATS
 from prompts.plan import MovePlan
+from prompts.planprompt import build_plan_request
 from prompts.request import GenerationRequest
 from prompts.verify import check_words
 from tutor.curriculum import reveals_answer
@@ -30,43 +31,18 @@ from tutor.dialogue.texts import NUMBERLESS
 from tutor.generation import TextGenerator, prompt_budget, token_counter
 
 
-def plan_fields(plan: MovePlan) -> dict[str, object]:
-    """The format fields a plan fills: skill and statement, its `extra`, its facts as focus."""
-    fmt = FORMATS[plan.task]
-    fields: dict[str, object] = {}
-    if plan.skill_name:
-        fields["skill_name"] = plan.skill_name
-    if plan.statement:
-        fields["statement"] = plan.statement
-    for name, value in plan.extra:
-        if name not in fmt.fields:
-            continue
-        if name == "level":
-            fields[name] = int(value)
-        elif name == "solution_steps":
-            fields[name] = tuple(line for line in value.splitlines() if line.strip())
-        else:
-            fields[name] = value
-    if "focus" in fmt.fields and "focus" not in fields:
-        fields["focus"] = " ".join(plan.facts)
-    return fields
-
-
 def request_for(
     plan: MovePlan, context: LearnerContext, generator: TextGenerator
 ) -> tuple[GenerationRequest, int] | None:
-    """The model request that words `plan` and its prompt's token count; None: no format
-    takes this plan, or its fields do not fit the budget (the template says it instead)."""
+    """The model request that words `plan` (the plan-to-text format its task names, the one
+    function training uses too) and its prompt's token count; None: no format takes this
+    plan, or the plan does not fit the budget (the template says it instead)."""
     if plan.task not in FORMATS:
         return None
     count = token_counter(generator)
     try:
-        built = build_request(
-            plan.task,
-            plan_fields(plan),
-            context,
-            count_tokens=count,
-            budget_tokens=prompt_budget(generator),
+        built = build_plan_request(
+            plan, context, count_tokens=count, budget_tokens=prompt_budget(generator)
         )
     except PromptError:
         return None
