@@ -7,9 +7,9 @@ bug or a compromised caller cannot rewrite history either.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import event, insert, select
+from sqlalchemy import Table, event, insert, select
 from sqlalchemy.orm import Session
 
 from students_db import models
@@ -18,7 +18,7 @@ from students_db.records import AccessLogEntry
 from students_db.timestamps import utcnow
 
 log = logging.getLogger(__name__)
-_TABLE = models.AccessLog.__table__
+_TABLE = cast(Table, models.AccessLog.__table__)
 _PENDING = "students_db.access_log.pending_denials"  # rows `log_denial` keeps for the end
 _DENIED = "students_db.access_log.denied"  # (role, actor, student) logged as denied already
 

@@ -92,11 +92,11 @@ def step_sentence(step: SolutionStep, *, with_result: bool) -> str:
     text = step.text.strip()
     calc = ""
     plain = step.expression and _ARITHMETIC.fullmatch(step.expression)
-    if plain and step.result and step.expression != step.result:
+    if plain and step.expression and step.result and step.expression != step.result:
         calc = display(step.expression) + (f" = {step.result}" if with_result else "")
     if text.endswith((":", " is", " so", ",")) or not text.endswith((".", "?", "!")):
         return f"{text.rstrip(':,')} {calc}".strip().rstrip(".") + "." if calc else text
-    if calc and with_result and step.result not in text:
+    if calc and with_result and step.result and step.result not in text:
         return f"{text} ({calc})"
     return text
 

@@ -152,6 +152,8 @@ def _first_differing_column(
     ):
         return None
     key = key_value(exercise.answer.value, exercise.answer)
+    if not isinstance(key, Fraction):  # a ratio key has no columns
+        return None
     right = str(int(key * scale))[::-1]
     theirs = str(int(value * scale))[::-1]
     columns = [

@@ -56,11 +56,9 @@ class PackReport:
 def exercise_problems(exercise: Exercise) -> list[str]:
     """What is wrong with one exercise (empty when it is sound)."""
     problems = []
-    verdict = check_answer(exercise, exercise.answer_text)
-    if not verdict.correct:
-        problems.append(
-            f"own answer {exercise.answer_text!r} -> {verdict.status}: {verdict.message}"
-        )
+    own = check_answer(exercise, exercise.answer_text)
+    if not own.correct:
+        problems.append(f"own answer {exercise.answer_text!r} -> {own.status}: {own.message}")
     for rule in exercise.misconceptions:
         for value in rule.answers:
             typed, verdict = _typed(value, exercise)

@@ -203,7 +203,9 @@ def load_bank(path: Path, *, skill_keys: Sequence[str] | None = None) -> Concept
 def _topic(
     path: Path, key: str, skill: str, body: Mapping, phrases: Sequence[str], *, is_term: bool
 ) -> _Topic:
-    phrasings = {a: tuple(str(p) for p in body.get(a) or ()) for a in ASPECTS if body.get(a)}
+    phrasings: dict[str, tuple[str, ...]] = {
+        a: tuple(str(p) for p in body.get(a) or ()) for a in ASPECTS if body.get(a)
+    }
     if "what" not in phrasings:
         raise ConceptBankError(f"{path}: {key!r} has no 'what' phrasing")
     if not phrases:

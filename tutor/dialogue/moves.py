@@ -166,9 +166,9 @@ def _plan(current: Current, **fields: object) -> MovePlan:
         for x in fields.get("must_say", ())  # type: ignore[attr-defined]
         if x and x.lower() in template.lower()
     )
-    given = tuple(fields.get("safe_equal_to_key", ()))  # type: ignore[arg-type]
+    given: tuple[str, ...] = tuple(fields.get("safe_equal_to_key", ()))  # type: ignore[arg-type]
     fields["safe_equal_to_key"] = tuple(dict.fromkeys((*given, *_safe(current, current.statement))))
-    stated = tuple(fields.get("numbers", ()))  # type: ignore[arg-type]
+    stated: tuple[str, ...] = tuple(fields.get("numbers", ()))  # type: ignore[arg-type]
     fields["numbers"] = tuple(dict.fromkeys((*stated, *numbers_in(template))))
     return MovePlan(
         statement=current.statement,

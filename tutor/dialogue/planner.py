@@ -425,6 +425,8 @@ class Planner:
         if activity.kind == "done":
             return Reply((texts.ALL_DONE,), task="exercise", effects=(CloseExercise(),))
         kind = "review" if activity.kind == "review" else "practice"
+        if activity.skill_key is None:  # only "done" has no skill
+            return Reply((texts.ALL_DONE,), task="exercise", effects=(CloseExercise(),))
         return self._open(activity.skill_key, kind, activity.reason)
 
     def _open(self, skill_key: str, kind: str, reason: str) -> Reply:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import json
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -210,7 +210,7 @@ class SessionGuard:
     def _pending(self, scope: Scope, account: str) -> int:
         """The account's events now queued or running in Gradio's queue, plus joins of the
         account still on their way in."""
-        mine = self.hashes_of.get(account, {})
+        mine: Mapping[str, None] = self.hashes_of.get(account, {})
         count = self.joining.get(account, 0)
         queue = _gradio_queue(scope)
         if queue is None:

@@ -8,9 +8,10 @@ from fractions import Fraction as F
 from tutor.curriculum.generators.base import Draft, draft, number_key, step
 from tutor.curriculum.generators.written import MINUS, bracket, show, slip
 from tutor.curriculum.misconceptions import rule
+from tutor.curriculum.model import SolutionStep
 
 
-def _check(equation: str, left: str, right: int, x: int) -> object:
+def _check(equation: str, left: str, right: int, x: int) -> SolutionStep:
     """The last step: put x back in; the result is the solution 'x = …'."""
     return step(
         f"Check: put x = {show(x)} back into {equation}: {left} = {show(right)}. So x = {show(x)}.",

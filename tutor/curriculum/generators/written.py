@@ -133,8 +133,8 @@ def column_addition(
                 (*parts, str(total), str(total % 10)),
             )
         carry = 1 if total >= 10 else 0
-    x, y = shown or (str(a), str(b))
-    total_shown = str(a + b) if shown is None else _scaled_like(a + b, x, y)
+    a_text, b_text = shown or (str(a), str(b))
+    total_shown = str(a + b) if shown is None else _scaled_like(a + b, a_text, b_text)
     steps.append(
         step(f"So {x} + {y} = {total_shown}.", f"{x} + {y}", total_shown, operation="answer")
     )
@@ -217,8 +217,8 @@ def column_subtraction(
                 question=f"What is {expression} in the {column(i, labels)}?",
             )
         )
-    x, y = shown or (str(a), str(b))
-    difference = str(a - b) if shown is None else _scaled_like(a - b, x, y)
+    a_text, b_text = shown or (str(a), str(b))
+    difference = str(a - b) if shown is None else _scaled_like(a - b, a_text, b_text)
     steps.append(
         step(
             f"So {x} {MINUS} {y} = {difference}.",
