@@ -136,7 +136,12 @@ def column_addition(
     a_text, b_text = shown or (str(a), str(b))
     total_shown = str(a + b) if shown is None else _scaled_like(a + b, a_text, b_text)
     steps.append(
-        step(f"So {x} + {y} = {total_shown}.", f"{x} + {y}", total_shown, operation="answer")
+        step(
+            f"So {a_text} + {b_text} = {total_shown}.",
+            f"{a_text} + {b_text}",
+            total_shown,
+            operation="answer",
+        )
     )
     return Trace(tuple(steps), slips)
 
@@ -221,8 +226,8 @@ def column_subtraction(
     difference = str(a - b) if shown is None else _scaled_like(a - b, a_text, b_text)
     steps.append(
         step(
-            f"So {x} {MINUS} {y} = {difference}.",
-            f"{x} {MINUS} {y}",
+            f"So {a_text} {MINUS} {b_text} = {difference}.",
+            f"{a_text} {MINUS} {b_text}",
             difference,
             operation="answer",
         )
