@@ -112,7 +112,7 @@ def test_a_student_works_through_an_exercise(sessions: db.SessionFactory, pack) 
 
     hints = [_say(tutor.hint(student)) for _ in range(4)]
     asked = [r.prompt for r in generator.requests if r.task == "hint"]
-    levels = [re.search(r"Hint level: (\d)", p).group(1) for p in asked]  # type: ignore[union-attr]
+    levels = [re.search(r"^Level: (\d)", p, re.M).group(1) for p in asked]  # type: ignore[union-attr]
     assert levels == sorted(levels) and levels[-1] == "3"  # the ladder climbs
     assert not any(reveals_answer(h, exercise) for h in hints)  # every leak was replaced
     assert len({h.split("\n")[0] for h in hints[:2]}) == 2  # each rung says something new
