@@ -34,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import students_db as db  # noqa: E402
+from students_db import models  # noqa: E402
 from tutor import accounts  # noqa: E402
 from tutor.curriculum import load_default_pack  # noqa: E402
 from tutor.curriculum.model import Exercise  # noqa: E402
@@ -95,7 +96,7 @@ def run_in_pty(argv: list[str], lines: list[str], env: dict[str, str], prompt: b
     os.close(slave)
     seen = bytearray()
     pending = list(lines)
-    deadline = time.monotonic() + 120
+    deadline = time.monotonic() + 600  # the real model loads and writes on a CPU
     prompts = 0
     while time.monotonic() < deadline:
         ready, _, _ = select.select([master], [], [], 0.5)
@@ -117,9 +118,33 @@ def run_in_pty(argv: list[str], lines: list[str], env: dict[str, str], prompt: b
     return seen.decode("utf-8", "replace").replace("\r\n", "\n")
 
 
+def replies_as_stored(database: Path) -> str:
+    """Each tutor reply as the store recorded it: which task and adapter, and whether the
+    model's words were shown (`ok`) or failed the verifier and the template was (`fallback`)."""
+    engine = db.make_engine(f"sqlite:///{database}")
+    with db.read_session(db.make_session_factory(engine)) as session:
+        rows = session.execute(
+            models.Message.__table__.select()
+            .where(models.Message.role == "tutor")
+            .order_by(models.Message.id)
+        ).all()
+    engine.dispose()
+    lines = ["", "replies as stored (task, adapter, status, first words):"]
+    for row in rows:
+        words = " ".join(row.text.split())[:90]
+        lines.append(f"  {row.task or '-':<22} {row.adapter or '-':<10} {row.status:<9} {words}")
+    return "\n".join(lines) + "\n"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "teaching_transcript.txt")
+    parser.add_argument(
+        "--model",
+        action="store_true",
+        help="word the plans with the serving model and its adapters (not --templates); the "
+        "store's record of each tutor reply (task, adapter, ok/fallback) is printed after",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         database = Path(folder) / "tutor.db"
@@ -130,11 +155,14 @@ def main() -> None:
             "TUTOR_DATA_DIR": folder,
             "PYTHONPATH": str(ROOT),
         }
-        argv = [sys.executable, "-m", "tutor", "chat", "--student", who, "--templates"]
+        mode = [] if args.model else ["--templates"]
+        argv = [sys.executable, "-m", "tutor", "chat", "--student", who, *mode]
         name = who.split("/", 1)[1]
         transcript = run_in_pty(argv, lines, env, prompt=f"{name}> ".encode())
+        if args.model:
+            transcript += replies_as_stored(database)
     header = (
-        f"$ tutor chat --student {who} --templates   "
+        f"$ tutor chat --student {who} {' '.join(mode)}   "
         f"# current exercise: {exercise.statement} (answer {exercise.answer_text})\n"
     )
     args.out.write_text(header + transcript)

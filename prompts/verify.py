@@ -35,6 +35,7 @@ from prompts.plan import MovePlan
 
 MIN_CHARS = 8
 MAX_CHARS = 900
+MIN_FACT_CHARS = 12  # letters and digits beyond the question: at least a short clause
 # Longest words per task (characters); the explanation may run longest.
 MAX_CHARS_BY_TASK = {"hint": 600, "feedback": 450, "answer": 400, "exercise": 400, "explain": 900}
 
@@ -194,7 +195,16 @@ def check_words(text: str, plan: MovePlan) -> Verdict:
     problems += _check_misconceptions(s)
     if plan.question and not stripped.endswith("?"):
         problems.append("question: does not end with the plan's question")
+    if plan.facts and plan.question and _only_the_question(s, normalise(plan.question)):
+        problems.append("required: says only the question, none of the plan's facts")
     return Verdict(tuple(problems))
+
+
+def _only_the_question(s: str, question: str) -> bool:
+    """Words that are the plan's question and (next to) nothing else: an acknowledgement or a
+    locate move that drops everything but the question it ends with has not worded the plan."""
+    rest = s.replace(question, " ") if question and question in s else s
+    return len("".join(ch for ch in rest if ch.isalnum())) < MIN_FACT_CHARS
 
 
 def _repeats(s: str) -> bool:

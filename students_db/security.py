@@ -140,6 +140,14 @@ def clear_login_locks(*, session: Session, username_key: str) -> int:
     return int(result.rowcount or 0)
 
 
+def latest_login_lock(*, session: Session, username_key: str) -> datetime | None:
+    """The latest lock on a login name or any of its per-client rows (None: never locked),
+    so a teacher sees a student locked out from any one device."""
+    return session.scalar(
+        select(func.max(_LOGINS.c.locked_until)).where(_key_or_its_clients(username_key))
+    )
+
+
 def _key_or_its_clients(username_key: str) -> Any:
     column = _LOGINS.c.username_key
     return (column == username_key) | column.startswith(f"{username_key}|", autoescape=True)

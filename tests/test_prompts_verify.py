@@ -270,3 +270,24 @@ def test_an_exercise_written_with_its_own_symbol_keeps_its_operation() -> None:
     )
     assert check_words("What is 894 − 116?", plan).ok
     assert "operation" in problems("What is 894 + 116?", plan)
+
+
+def test_words_that_are_only_the_question_do_not_word_the_plan() -> None:
+    """Found at merge: the real model answered "I hate this" with the plan's question alone,
+    and the acknowledgement was lost; such words now fail and the template is shown."""
+    from prompts.plan import Learner, MovePlan
+    from prompts.verify import check_words
+
+    question = "What is the value of the digit 1 in 14,839?"
+    plan = MovePlan(
+        move="acknowledge",
+        task="feedback",
+        statement=question,
+        facts=("I hear you: this one is hard, and feeling stuck is part of learning.",),
+        template=f"I hear you: this one is hard. {question}",
+        learner=Learner("Sam"),
+        numbers=("1", "14,839"),
+        question=question,
+    )
+    assert not check_words(question, plan).ok
+    assert check_words(f"That sounds frustrating, Sam, and it is fine. {question}", plan).ok

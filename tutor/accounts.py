@@ -38,7 +38,7 @@ from students_db import (
     create_student,
     get_student_login,
     get_teacher_login,
-    login_attempts_of,
+    latest_login_lock,
     normalise_join_code,
     read_session,
     set_student_pin,
@@ -401,10 +401,11 @@ def login_lock(
     """Until when `username` is locked out (None: it is not), so a login form can say so."""
     moment = now or datetime.now(UTC)
     with read_session(sessions) as session:
-        record = login_attempts_of(session=session, username_key=login_key(username))
-    if record is None or record.locked_until is None or record.locked_until <= moment:
+        until = latest_login_lock(session=session, username_key=login_key(username))
+    if until is None:
         return None
-    return record.locked_until
+    until = until if until.tzinfo else until.replace(tzinfo=UTC)  # SQLite keeps no zone
+    return until if until > moment else None
 
 
 def _check_password(
