@@ -89,7 +89,7 @@ def middleware(services: Services) -> list[Middleware]:
 
 
 def launch_kwargs(settings: Settings, services: Services) -> dict[str, Any]:
-    """The safe launch settings (see ../shared/notes/security.md §1.3)."""
+    """The safe launch settings (see docs/security.md)."""
     return {
         "auth": auth_function(services.sessions),
         "auth_message": AUTH_MESSAGE,
