@@ -2,8 +2,8 @@
 does not use, closed; per-account limits on the queue.
 
 Gradio 6 hands the queue's results for `session_hash=H` to any logged-in caller who asks,
-runs events joined under any H, and lets anyone cancel H's event (docs/security.md
-§1.5, §8): the hash is a bearer token. Handlers take identity from `request.username`; this
+runs events joined under any H, and lets anyone cancel H's event (docs/security.md,
+finding 5): the hash is a bearer token. Handlers take identity from `request.username`; this
 closes the routes around them:
 
     route                              what carries the hash     check
