@@ -31,39 +31,17 @@ _DIGITS = re.compile(
     r"|(?P<num>(?<![\d.,])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d|,\d|\.\d)|(?<![\d.,])\d+(?:\.\d+)?|(?<![\d.,])\.\d+))"
     r"(?P<pct>[ \t]?(?:%|percent\b|per[ \t]cent\b))?"
 )
-_UNITS = {
-    w: i
-    for i, w in enumerate(
-        [
-            "zero",
-            "one",
-            "two",
-            "three",
-            "four",
-            "five",
-            "six",
-            "seven",
-            "eight",
-            "nine",
-            "ten",
-            "eleven",
-            "twelve",
-            "thirteen",
-            "fourteen",
-            "fifteen",
-            "sixteen",
-            "seventeen",
-            "eighteen",
-            "nineteen",
-        ]
-    )
-}
-_TENS = {
-    w: 10 * i
-    for i, w in enumerate(
-        ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], 2
-    )
-}
+# The number words every reader and writer of numbers in words shares (ours and the tests').
+UNIT_WORDS: tuple[str, ...] = (
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+)  # fmt: skip
+TENS_WORDS: tuple[str, ...] = (
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+)  # fmt: skip
+_UNITS = {w: i for i, w in enumerate(UNIT_WORDS)}
+_TENS = {w: 10 * i for i, w in enumerate(TENS_WORDS, start=2)}
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _ORDINALS = [
     "third",

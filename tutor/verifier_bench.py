@@ -25,33 +25,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
+from prompts.numbers import TENS_WORDS, UNIT_WORDS
 from prompts.plan import MovePlan
 from prompts.verify import check_words, operation_family
 from tutor import training_data as td
 
-_WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _DENOMINATOR_WORDS = {2: "halves", 3: "thirds", 4: "quarters", 5: "fifths", 8: "eighths"}
 
 
@@ -88,13 +66,13 @@ def in_words(value: int) -> str | None:
     if not 0 <= value < 1000:
         return None
     hundreds, rest = divmod(value, 100)
-    parts = [f"{_WORDS[hundreds]} hundred"] if hundreds else []
+    parts = [f"{UNIT_WORDS[hundreds]} hundred"] if hundreds else []
     if rest or not parts:
         if rest < 20:
-            parts.append(_WORDS[rest])
+            parts.append(UNIT_WORDS[rest])
         else:
             tens, unit = divmod(rest, 10)
-            parts.append(_TENS[tens - 2] + (f"-{_WORDS[unit]}" if unit else ""))
+            parts.append(TENS_WORDS[tens - 2] + (f"-{UNIT_WORDS[unit]}" if unit else ""))
     return " and ".join(parts) if len(parts) > 1 else parts[0]
 
 
@@ -136,7 +114,8 @@ def answer_spellings(plan: MovePlan) -> list[str]:
         words = _DENOMINATOR_WORDS.get(value.denominator)
         if words and value.numerator < 10 and value < 1:
             singular = {"halves": "half", "quarters": "quarter"}.get(words, words[:-1])
-            out.append(f"{_WORDS[value.numerator]} {singular if value.numerator == 1 else words}")
+            name = singular if value.numerator == 1 else words
+            out.append(f"{UNIT_WORDS[value.numerator]} {name}")
     if "." in core:
         out.append(core.replace(".", ","))
     return list(dict.fromkeys(out))

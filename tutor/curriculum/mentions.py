@@ -16,36 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from fractions import Fraction
 
+from prompts.numbers import TENS_WORDS, UNIT_WORDS
 from tutor.curriculum.checker import key_value
 from tutor.curriculum.model import Exercise
 
 MAX_TEXT = 20_000  # characters scanned; longer model output is cut before scanning
 
-_UNIT_WORDS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_UNITS = {w: i for i, w in enumerate(_UNIT_WORDS)}
-_TENS_WORDS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-_TENS = {w: 10 * i for i, w in enumerate(_TENS_WORDS, start=2)}
+_UNITS = {w: i for i, w in enumerate(UNIT_WORDS)}
+_TENS = {w: 10 * i for i, w in enumerate(TENS_WORDS, start=2)}
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000}
 _ORDINALS = [
     "third",

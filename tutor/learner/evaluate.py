@@ -32,7 +32,7 @@ REFERENCE = {
     "BKT+forget": {"auc": 0.826, "rmse": 0.389},
     "per-skill mean": {"auc": 0.617, "rmse": 0.454},
 }
-"""pyBKT 1.4.3 on the ASSISTments 2009 DKT split (../shared/data/kt README), on its own
+"""pyBKT 1.4.3 on the ASSISTments 2009 split released with Deep Knowledge Tracing, on its own
 held-out students, which are not in the training file we cross-validate. Our EM, prediction
 order, initialisation and bounds were checked against pyBKT's source and give the same model;
 a fold's AUC still moves by several hundredths with the students it holds out (students with

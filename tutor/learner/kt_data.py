@@ -1,6 +1,6 @@
 """Knowledge-tracing response logs: the two file layouts, one in-memory form, splits by student.
 
-Layouts (see ../shared/data/kt/README in the data folder):
+Layouts (the files are the user's own, passed on the command line; none ships here):
 - `dkt`: three lines per student, as released with Deep Knowledge Tracing: the number of
   responses; the skill ids; the 0/1 correctness, comma-separated, in order.
 - `long`: one row per response with a header (ASSISTments' own export): `user_id`,
