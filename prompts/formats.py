@@ -65,7 +65,7 @@ def _greedy(max_new_tokens: int, time_limit_s: float) -> Decoding:
 _FORMATS = (
     TaskFormat(
         name="explain",
-        version=2,
+        version=3,
         required=("skill_name", "statement", "solution_steps", "answer"),
         optional=("focus",),
         decoding=_greedy(160, 20.0),
@@ -74,7 +74,7 @@ _FORMATS = (
     ),
     TaskFormat(
         name="hint",
-        version=2,
+        version=3,
         required=("skill_name", "statement", "level"),
         optional=("student_answer", "misconception", "similar_example"),
         decoding=_greedy(72, 10.0),
@@ -83,7 +83,7 @@ _FORMATS = (
     ),
     TaskFormat(
         name="feedback",
-        version=2,
+        version=3,
         required=("skill_name", "statement", "student_answer"),
         optional=("misconception",),
         decoding=_greedy(80, 12.0),
@@ -92,7 +92,7 @@ _FORMATS = (
     ),
     TaskFormat(
         name="exercise",
-        version=2,
+        version=3,
         required=("skill_name", "spec"),
         # Sampling: the same spec should not always read the same; the numbers are fixed.
         decoding=Decoding(
@@ -109,7 +109,7 @@ _FORMATS = (
     ),
     TaskFormat(
         name="answer",
-        version=2,
+        version=3,
         required=("question",),
         optional=("skill_name", "statement"),
         decoding=_greedy(96, 12.0),

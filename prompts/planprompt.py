@@ -3,7 +3,7 @@
 Data-to-text, as LoRA on GPT-2 was first shown on (E2E NLG): code decides the move, its
 facts, the numbers the words may use and the question to end on; the model only words it.
 
-    ### Task: hint (v2)               <- the plan's task, its format version, one instruction
+    ### Task: hint (v3)               <- the plan's task, its format version, one instruction
     ### Learner                       <- name, grade, style, interests (tone and theme only)
     ### Conversation                  <- recent turns, oldest first (dropped first to fit)
     ### Plan                          <- move, exercise, operation, facts, numbers, must-say,
@@ -68,8 +68,11 @@ def plan_block(plan: MovePlan) -> str:
     lines.append("Numbers: " + (", ".join(plan.numbers) if plan.numbers else "none"))
     if plan.must_say:
         lines.append("Say: " + "; ".join(_clean(s) for s in plan.must_say))
+    said = " ".join(_clean(fact) for fact in plan.facts)
     for key, value in plan.extra:
-        lines.append(f"{key.capitalize()}: {_clean(value)}")
+        cleaned = _clean(value)
+        if cleaned and cleaned not in said:  # an extra the facts already say costs tokens only
+            lines.append(f"{key.capitalize()}: {cleaned}")
     if plan.question:
         lines.append(f"End with: {_clean(plan.question)}")
     return "\n".join(lines)

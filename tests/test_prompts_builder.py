@@ -152,7 +152,7 @@ def test_student_text_is_cleaned_and_delimited_so_it_cannot_forge_a_section() ->
     prompt = render("feedback", {**SAMPLES["feedback"], "student_answer": forged}, context).prompt
     headers = [line for line in prompt.splitlines() if line.startswith("###")]
     assert headers == [
-        "### Task: feedback (v2)",
+        "### Task: feedback (v3)",
         "### Learner",
         "### Conversation",
         "### Input",

@@ -33,14 +33,14 @@ def test_training_and_inference_prompts_are_the_same_text() -> None:
     request = build_plan_request(PLAN).request
     assert example.prompt == request.prompt
     assert example.completion == "Take 9 from 13. What is 13 − 9?" + END_MARKER
-    assert example.version == FORMAT_VERSIONS["hint"] == 2
+    assert example.version == FORMAT_VERSIONS["hint"] == 3
     assert request.adapter == "hint" and request.task == "hint"
 
 
 def test_the_prompt_carries_the_plan_and_the_learner_but_never_the_answer() -> None:
     prompt = render_plan(PLAN).prompt
     for line in (
-        "### Task: hint (v2)",
+        "### Task: hint (v3)",
         "Name: Maya",
         "Grade: 5",
         "Style: short",
@@ -79,7 +79,7 @@ def test_student_text_in_turns_cannot_open_a_section() -> None:
     prompt = render_plan(PLAN, context).prompt
     headers = [line for line in prompt.splitlines() if line.startswith("###")]
     assert headers == [
-        "### Task: hint (v2)",
+        "### Task: hint (v3)",
         "### Learner",
         "### Conversation",
         "### Plan",
@@ -95,4 +95,15 @@ def test_every_move_kind_has_a_task_that_exists() -> None:
 def test_a_plan_for_another_task_uses_that_tasks_format() -> None:
     request = build_plan_request(replace(PLAN, move="solution", task="explain")).request
     assert request.adapter == "explain"
-    assert request.prompt.startswith("### Task: explain (v2)")
+    assert request.prompt.startswith("### Task: explain (v3)")
+
+
+def test_an_extra_the_facts_already_say_is_not_repeated() -> None:
+    """Prompt tokens are CPU time: a solution's steps are its facts, not written twice."""
+    plan = replace(
+        PLAN,
+        extra=(("focus", "In the tens column, borrow: 13 − 9."), ("level", "2")),
+    )
+    prompt = render_plan(plan).prompt
+    assert prompt.count("In the tens column, borrow: 13 − 9.") == 1
+    assert "Level: 2" in prompt

@@ -34,12 +34,12 @@ from tutor.curriculum.model import Exercise
 from tutor.curriculum.pack import Pack
 from tutor.dialogue import texts
 from tutor.dialogue.context import build_context, mastery_lines, misconception_of
+from tutor.dialogue.exercise_plan import exercise_plan
 from tutor.dialogue.intent import Classified, Intent, classify
 from tutor.dialogue.mastery import after_answer, is_assisted
-from tutor.dialogue.pipeline import Part, ReplyStream
-from tutor.dialogue.planner import Planner, solution_open
+from tutor.dialogue.pipeline import ModelPart, Part, ReplyStream
+from tutor.dialogue.planner import Planner, learner_of, solution_open
 from tutor.dialogue.prechecks import CheckedAnswer, Prepared, check_reply, prepare_turn
-from tutor.dialogue.requests import model_part
 from tutor.dialogue.state import (
     TurnState,
     UnknownStudent,
@@ -511,17 +511,25 @@ class Tutor:
         return parts
 
     def _wording(self, state: TurnState, exercise: Exercise) -> Part:
-        """The exercise's wording from the model when its numbers are exactly the spec's."""
-        if not exercise.spec:
-            return exercise.statement
+        """The exercise's wording from the model (a plan: the spec's numbers, its operation,
+        the learner's theme) when the verifier passes it and its numbers are exactly the
+        spec's, so a correct student is never marked wrong; else the pack's statement."""
         skill = self._pack.skills[exercise.skill_key]
-        return model_part(
-            "exercise",
-            {"skill_name": skill.name, "spec": dict(exercise.spec)},
+        plan = exercise_plan(exercise, skill.name, learner_of(state)) if exercise.spec else None
+        if plan is None:
+            return exercise.statement
+        part = words_part(
+            plan,
             self._context(state, exercise.skill_key),
             generator=self._generator,
-            accept=lambda text: wording_matches_spec(text, exercise.spec),
-            template=exercise.statement,
+            exercise=exercise,
+        )
+        if not isinstance(part, ModelPart) or part.accept is None:
+            return part
+        verified = part.accept
+        return replace(
+            part,
+            accept=lambda text: verified(text) and wording_matches_spec(text, exercise.spec),
             last_resort=exercise.statement,
         )
 

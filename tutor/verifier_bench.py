@@ -61,6 +61,16 @@ class BenchResult:
         return self.good_kept / max(1, self.good_total)
 
 
+def value_of(text: str) -> Fraction | None:
+    """The value `text` writes: "3/4", "0.75" and "75%" are all 3/4 (None: not a number)."""
+    cleaned = text.replace("−", "-").replace(",", "").strip()
+    scale = Fraction(1, 100) if cleaned.endswith("%") else Fraction(1)
+    try:
+        return Fraction(cleaned.rstrip("%")) * scale
+    except (ValueError, ZeroDivisionError):
+        return None
+
+
 def in_words(value: int) -> str | None:
     """A whole number 0..999 in words ("seventy-five"), else None."""
     if not 0 <= value < 1000:
@@ -91,7 +101,7 @@ def answer_spellings(plan: MovePlan) -> list[str]:
         out += [f"{ratio.group(1)} : {ratio.group(2)}", f"{ratio.group(1)} to {ratio.group(2)}"]
         return out
     percent = core.endswith("%")
-    value = td.value_of(core)
+    value = value_of(core)
     if value is None:
         return out
     if percent:
@@ -228,7 +238,7 @@ def corruptions(plan: MovePlan, good: str, rng: random.Random) -> list[Case]:
     # a misconception taught
     out.append(Case(plan, _insert(good, rng.choice(_TAUGHT), rng), "misconception"))
     # numbers the plan does not have
-    allowed = {td.value_of(n) for n in plan.numbers}
+    allowed = {value_of(n) for n in plan.numbers}
     stray = next(x for x in (17, 23, 31, 43, 58, 67, 89) if Fraction(x) not in allowed)
     out.append(Case(plan, _insert(good, f"Try it with {stray} first.", rng), "stray_number"))
     out.append(Case(plan, good + "\n### Student: ok", "markup"))
@@ -238,19 +248,14 @@ def corruptions(plan: MovePlan, good: str, rng: random.Random) -> list[Case]:
 
 
 def good_outputs(example: td.PlanExample) -> list[str]:
-    """The reference and the other authored phrasings of its move, filled for the same plan."""
+    """The reference and other authored wordings of the same plan (`td.reference_words`)."""
     outs = [example.reference]
-    pack = td.load_default_pack()
+    exercise = td.load_default_pack().exercise(example.skill_key, example.seed)
     for seed_offset in range(1, 6):
         rng = random.Random(f"{example.skill_key}:{example.seed}:{seed_offset}")
-        exercise = pack.exercise(example.skill_key, example.seed)
-        builder = td._Builder(pack, exercise, example.plan.learner, rng)
-        move = example.plan.move
-        made = builder.worked_example(example.seed) if move == "worked_example" else None
-        if move != "worked_example":
-            made = getattr(builder, move)()
-        if made is not None and made[0] == example.plan:
-            outs.append(made[1])
+        words = td.reference_words(example.plan, rng, exercise)
+        if words is not None:
+            outs.append(words)
     return list(dict.fromkeys(outs))
 
 

@@ -16,6 +16,7 @@ adapter, an unavailable model or a prompt that does not fit falls back to the te
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from prompts import LearnerContext, PromptError
 from prompts.formats import FORMATS
@@ -30,6 +31,13 @@ from tutor.dialogue.pipeline import ModelPart
 from tutor.dialogue.texts import NUMBERLESS
 from tutor.generation import TextGenerator, prompt_budget, token_counter
 
+# The conversation a plan prompt carries: the last two turns, as in training
+# (`tutor.training_data`); the plan itself holds what the words need.
+RECENT_TURNS = 2
+# A plan whose template needs more tokens than this share of the format's `max_new_tokens`
+# is worded by its template: the model's words would be cut off before the end.
+WORDS_PER_TEMPLATE = 0.85
+
 
 def request_for(
     plan: MovePlan, context: LearnerContext, generator: TextGenerator
@@ -40,6 +48,9 @@ def request_for(
     if plan.task not in FORMATS:
         return None
     count = token_counter(generator)
+    if count(plan.template) > FORMATS[plan.task].decoding.max_new_tokens * WORDS_PER_TEMPLATE:
+        return None  # longer than the model may write: it could only be cut off and refused
+    context = replace(context, recent_turns=context.recent_turns[-RECENT_TURNS:])
     try:
         built = build_plan_request(
             plan, context, count_tokens=count, budget_tokens=prompt_budget(generator)
