@@ -7,6 +7,7 @@ environment at import time, so tests can build a `Settings` by hand with the val
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -76,6 +77,11 @@ class Settings(BaseSettings):
         default=10,
         gt=0,
         description="Minutes between the app's online backups to TUTOR_BACKUP_DIR (SQLite).",
+    )
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO",
+        description="What the app logs: INFO names, per reply part, whether the model (and "
+        "which adapter) or a template wrote the words; DEBUG adds each plan the model words.",
     )
     admin_username: str | None = Field(
         default=None,

@@ -24,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import random
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -317,12 +317,22 @@ def _reword(template: str, rng: random.Random) -> str:
     text = template
     for pattern, options in REWORDINGS:
         if rng.random() < 0.6:
-            text = re.sub(pattern, lambda _m, o=options: rng.choice(o), text, count=1)
+            text = re.sub(pattern, _chooser(options, rng), text, count=1)
     return text
 
 
+def _chooser(options: Sequence[str], rng: random.Random) -> Callable[[re.Match[str]], str]:
+    """A replacement that picks its phrasing only when the pattern matches (so the random
+    stream, and with it the data hash, does not depend on phrases that are absent)."""
+
+    def choose(_match: re.Match[str]) -> str:
+        return rng.choice(options)
+
+    return choose
+
+
 def _opener(plan: MovePlan, rng: random.Random) -> str:
-    kind = plan.move
+    kind: str = plan.move
     if plan.template.startswith("Not quite:"):  # a sub-step reply that was not right
         kind = "substep_wrong"
     options = OPENERS.get(kind, ())

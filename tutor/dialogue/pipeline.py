@@ -14,6 +14,7 @@ that fails after text was shown ends the reply with a friendly line and the stat
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from prompts.request import GenerationRequest
 from tutor.dialogue import texts
 from tutor.dialogue.guards import MAX_MODEL_CHARS, clean_model_text, strip_markup, unbalanced
 from tutor.generation import TextGenerator
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class ModelPart:
     accept: Callable[[str], bool] | None = None  # guarded part: True when the text may be shown
     last_resort: str = ""  # shown when even the template fails `accept` (it should not)
     prompt_tokens: int = 0
+    move: str = ""  # the plan's move kind, for the log line that says who wrote the words
 
 
 Part = str | ModelPart
@@ -155,9 +159,19 @@ class ReplyStream:
             return
         self._completion_tokens += self._count(raw) if raw else 0
         text = clean_model_text(raw, self._max_chars)
+        request = part.request
         if text and part.accept(text):
+            log.info(
+                "words by the model: task=%s adapter=%s move=%s (%d chars, verified)",
+                request.task, request.adapter, part.move or "-", len(text),
+            )  # fmt: skip
             yield from self._show(text)
             return
+        log.info(
+            "words by the template: task=%s adapter=%s move=%s (the model's %d chars failed "
+            "the checks)",
+            request.task, request.adapter, part.move or "-", len(text),
+        )  # fmt: skip
         self._replaced += 1
         yield from self._use_template(part, model_down=False)
 

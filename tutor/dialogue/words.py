@@ -15,13 +15,14 @@ adapter, an unavailable model or a prompt that does not fit falls back to the te
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import replace
 
 from prompts import LearnerContext, PromptError
 from prompts.formats import FORMATS
 from prompts.plan import MovePlan
-from prompts.planprompt import build_plan_request
+from prompts.planprompt import build_plan_request, plan_block
 from prompts.request import GenerationRequest
 from prompts.verify import check_words
 from tutor.curriculum import reveals_answer
@@ -30,6 +31,8 @@ from tutor.dialogue.moves import leaks
 from tutor.dialogue.pipeline import ModelPart
 from tutor.dialogue.texts import NUMBERLESS
 from tutor.generation import TextGenerator, prompt_budget, token_counter
+
+log = logging.getLogger(__name__)
 
 # The conversation a plan prompt carries: the last two turns, as in training
 # (`tutor.training_data`); the plan itself holds what the words need.
@@ -93,4 +96,7 @@ def words_part(
     if built is None:
         return ModelPart(None, plan.template, accept, NUMBERLESS)
     request, prompt_tokens = built
-    return ModelPart(request, plan.template, accept, NUMBERLESS, prompt_tokens=prompt_tokens)
+    log.debug("plan for the %s adapter:\n%s", request.adapter, plan_block(plan))
+    return ModelPart(
+        request, plan.template, accept, NUMBERLESS, prompt_tokens=prompt_tokens, move=plan.move
+    )

@@ -27,6 +27,16 @@ from tutor.ui.app import build_blocks, launch_kwargs
 from tutor.ui.services import Services
 
 log = logging.getLogger(__name__)
+
+
+def configure_logging(level: str) -> None:
+    """Log lines to stderr at `level` (TUTOR_LOG_LEVEL): the operator sees which adapter
+    wrote each reply, and every model failure, without a debugger."""
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", force=False
+    )
+
+
 NO_TEACHER_HELP = (
     "No teacher account yet. Create one with `tutor teacher add USERNAME` (it asks for a "
     "password), or set TUTOR_ADMIN_USERNAME and TUTOR_ADMIN_PASSWORD before starting."
@@ -128,6 +138,7 @@ def serve(
 
     `demo`: first seed a demo teacher, class and students with some practice (through the
     same tutor) and print their logins, so a first run has someone to log in as."""
+    configure_logging(settings.log_level)
     echo(f"Loading the model ({settings.base_model}) ...")
     generator = load_generator(settings)
     if generator.available:
