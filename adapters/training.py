@@ -161,12 +161,15 @@ def _batches(items: Sequence[Encoded], size: int, rng: random.Random) -> Iterato
 
 def format_version(dataset: Dataset) -> int:
     """The prompt-format version the examples were written in (all must agree)."""
-    versions = {getattr(e, "version", None) for e in (*dataset.train, *dataset.validation)}
-    versions.discard(None)
+    versions: set[int] = {
+        int(version)
+        for e in (*dataset.train, *dataset.validation)
+        if (version := getattr(e, "version", None)) is not None
+    }
     if len(versions) > 1:
         raise ValueError(f"examples mix prompt-format versions {sorted(versions)}")
     if versions:
-        return int(versions.pop())
+        return versions.pop()
     from prompts import get_format
 
     return get_format(dataset.task).version
@@ -201,7 +204,7 @@ def train_adapter(
     native bf16; fp32 elsewhere, where emulated bf16 is slower than fp32).
     """
     global _CPU_BF16
-    from peft import get_peft_model
+    from peft import LoraConfig, get_peft_model
     from tqdm.auto import tqdm
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -222,12 +225,14 @@ def train_adapter(
 
     tokenizer = AutoTokenizer.from_pretrained(base)
     pad_id = tokenizer.eos_token_id if tokenizer.pad_token_id is None else tokenizer.pad_token_id
-    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
+    base_model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
     with warnings.catch_warnings():  # transformers' own deprecation, raised inside peft
         warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
-        model = get_peft_model(model, lora_config(recipe, model)).to(target)
+        model = get_peft_model(base_model, lora_config(recipe, base_model)).to(target)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    targets = sorted(next(iter(model.peft_config.values())).target_modules)
+    lora = next(iter(model.peft_config.values()))
+    assert isinstance(lora, LoraConfig) and lora.target_modules is not None  # lora_config's
+    targets = sorted(lora.target_modules)
     train = [encode_example(tokenizer, e, recipe.max_length) for e in dataset.train]
     validation = [encode_example(tokenizer, e, recipe.max_length) for e in dataset.validation]
 
