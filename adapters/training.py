@@ -35,17 +35,25 @@ IGNORE = -100  # label value cross-entropy skips
 
 
 class Example(Protocol):
-    prompt: str
-    completion: str
+    """One prompt and its target completion (read only: frozen dataclasses qualify)."""
+
+    @property
+    def prompt(self) -> str: ...
+    @property
+    def completion(self) -> str: ...
 
 
 class Dataset(Protocol):
     """What `tutor.training_data.build_dataset` returns (only these attributes are used)."""
 
-    task: str
-    train: Sequence[Example]
-    validation: Sequence[Example]
-    data_hash: str
+    @property
+    def task(self) -> str: ...
+    @property
+    def train(self) -> Sequence[Example]: ...
+    @property
+    def validation(self) -> Sequence[Example]: ...
+    @property
+    def data_hash(self) -> str: ...
 
 
 @dataclass(frozen=True)
