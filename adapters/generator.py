@@ -328,7 +328,8 @@ class Generator:
             dtype = torch.float16 if self._device.type == "cuda" else torch.float32
             tokenizer = AutoTokenizer.from_pretrained(self.base_model)
             model = AutoModelForCausalLM.from_pretrained(self.base_model, dtype=dtype)
-            model.to(self._device)
+            # transformers wraps `.to` in functools.wraps, whose type loses the bound self
+            model.to(self._device)  # type: ignore[arg-type]
         except Exception as exc:  # any failure means: no model, templates instead
             self._reason = f"base model {self.base_model!r} could not be loaded: {exc}"
             log.error("generator unavailable: %s", self._reason)

@@ -35,17 +35,25 @@ IGNORE = -100  # label value cross-entropy skips
 
 
 class Example(Protocol):
-    prompt: str
-    completion: str
+    """One prompt and its target completion (read only: frozen dataclasses qualify)."""
+
+    @property
+    def prompt(self) -> str: ...
+    @property
+    def completion(self) -> str: ...
 
 
 class Dataset(Protocol):
     """What `tutor.training_data.build_dataset` returns (only these attributes are used)."""
 
-    task: str
-    train: Sequence[Example]
-    validation: Sequence[Example]
-    data_hash: str
+    @property
+    def task(self) -> str: ...
+    @property
+    def train(self) -> Sequence[Example]: ...
+    @property
+    def validation(self) -> Sequence[Example]: ...
+    @property
+    def data_hash(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -185,12 +193,15 @@ def _batches(items: Sequence[Encoded], size: int, rng: random.Random) -> Iterato
 
 def format_version(dataset: Dataset) -> int:
     """The prompt-format version the examples were written in (all must agree)."""
-    versions = {getattr(e, "version", None) for e in (*dataset.train, *dataset.validation)}
-    versions.discard(None)
+    versions: set[int] = {
+        int(version)
+        for e in (*dataset.train, *dataset.validation)
+        if (version := getattr(e, "version", None)) is not None
+    }
     if len(versions) > 1:
         raise ValueError(f"examples mix prompt-format versions {sorted(versions)}")
     if versions:
-        return int(versions.pop())
+        return versions.pop()
     from prompts import get_format
 
     return get_format(dataset.task).version
@@ -225,7 +236,7 @@ def train_adapter(
     native bf16; fp32 elsewhere, where emulated bf16 is slower than fp32).
     """
     global _CPU_BF16
-    from peft import get_peft_model
+    from peft import LoraConfig, get_peft_model
     from tqdm.auto import tqdm
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -246,12 +257,14 @@ def train_adapter(
 
     tokenizer = AutoTokenizer.from_pretrained(base)
     pad_id = tokenizer.eos_token_id if tokenizer.pad_token_id is None else tokenizer.pad_token_id
-    model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
+    base_model = AutoModelForCausalLM.from_pretrained(base, dtype=torch.float32)
     with warnings.catch_warnings():  # transformers' own deprecation, raised inside peft
         warnings.filterwarnings("ignore", message=".*is_gradient_checkpointing.*")
-        model = get_peft_model(model, lora_config(recipe, model)).to(target)
+        model = get_peft_model(base_model, lora_config(recipe, base_model)).to(target)
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
-    targets = sorted(next(iter(model.peft_config.values())).target_modules)
+    lora = next(iter(model.peft_config.values()))
+    assert isinstance(lora, LoraConfig) and lora.target_modules is not None  # lora_config's
+    targets = sorted(lora.target_modules)
     train = fitting(tokenizer, dataset.train, recipe.max_length)
     validation = fitting(tokenizer, dataset.validation, recipe.max_length)
     if not train or not validation:

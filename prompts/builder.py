@@ -200,7 +200,8 @@ def render(
     values = normalise_fields(task, fields, required=fmt.required, optional=fmt.optional)
     completion = None if target is None else _completion(target)
     parts = _parts(fmt, values, context)
-    dropped_turns, dropped_lines = 0, ()
+    dropped_turns = 0
+    dropped_lines: tuple[str, ...] = ()
     if count_tokens is not None and budget_tokens is not None:
         parts, dropped_turns, dropped_lines = _fit(parts, fmt, count_tokens, budget_tokens)
     return Rendered(

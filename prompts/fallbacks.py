@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from types import MappingProxyType
 
-from prompts.fields import Value, format_number
+from prompts.fields import Value, format_number, lines_value, number_value, spec_value
 
 
 def _steps(fields: Mapping[str, Value]) -> tuple[str, ...]:
-    return tuple(fields["solution_steps"])  # type: ignore[arg-type]
+    return lines_value(fields["solution_steps"])
 
 
 def explain(fields: Mapping[str, Value], style: str) -> str:
@@ -57,13 +57,13 @@ def _targeted(fields: Mapping[str, Value]) -> str:
 
 
 def hint(fields: Mapping[str, Value], style: str) -> str:
-    level = fields["level"]
+    level = number_value(fields["level"])
     if level == 3 and "similar_example" in fields:
         return (
             "Here is a worked example of a similar exercise:\n"
             f"{fields['similar_example']}\nNow use the same steps on your exercise."
         )
-    if level >= 2:  # type: ignore[operator]
+    if level >= 2:
         return _targeted(fields)
     return _nudge(fields)
 
@@ -76,7 +76,7 @@ def feedback(fields: Mapping[str, Value], style: str) -> str:
 
 
 def exercise(fields: Mapping[str, Value], style: str) -> str:
-    values = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in fields["spec"])  # type: ignore[misc]
+    values = "; ".join(f"{k.replace('_', ' ')}: {v}" for k, v in spec_value(fields["spec"]))
     return f"Exercise on {fields['skill_name']}. Work with these values: {values}."
 
 
@@ -95,11 +95,11 @@ def answer(fields: Mapping[str, Value], style: str) -> str:
 def summary(fields: Mapping[str, Value], style: str) -> str:
     accuracy = fields["accuracy"]
     shown = f"{round(accuracy * 100)}%" if isinstance(accuracy, float) else str(accuracy)
-    skills = ", ".join(fields["skills_practised"])  # type: ignore[arg-type]
-    seen = ", ".join(fields["misconceptions"]) or "none"  # type: ignore[arg-type]
+    skills = ", ".join(lines_value(fields["skills_practised"]))
+    seen = ", ".join(lines_value(fields["misconceptions"])) or "none"
     return (
         f"{fields['student_name']} practised {skills} for "
-        f"{format_number(fields['minutes'])} min; accuracy {shown}; "  # type: ignore[arg-type]
+        f"{format_number(number_value(fields['minutes']))} min; accuracy {shown}; "
         f"hints used: {fields['hints_used']}; misconceptions seen: {seen}."
     )
 

@@ -67,6 +67,31 @@ FIELDS: Mapping[str, FieldSpec] = MappingProxyType(
 Value = str | int | float | tuple[str, ...] | tuple[tuple[str, str], ...]
 
 
+def lines_value(value: Value) -> tuple[str, ...]:
+    """A normalised LINES field's items (`normalise_value` made it a tuple of str)."""
+    if isinstance(value, tuple):
+        items = tuple(item for item in value if isinstance(item, str))
+        if len(items) == len(value):
+            return items
+    raise TypeError(f"not a normalised LINES value: {value!r}")
+
+
+def spec_value(value: Value) -> tuple[tuple[str, str], ...]:
+    """A normalised SPEC field's sorted (key, value) pairs."""
+    if isinstance(value, tuple):
+        pairs = tuple(item for item in value if isinstance(item, tuple))
+        if len(pairs) == len(value):
+            return pairs
+    raise TypeError(f"not a normalised SPEC value: {value!r}")
+
+
+def number_value(value: Value) -> int | float:
+    """A normalised LEVEL, COUNT or NUMBER field."""
+    if isinstance(value, int | float):
+        return value
+    raise TypeError(f"not a normalised number: {value!r}")
+
+
 def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -215,10 +240,11 @@ def render_field(name: str, value: Value) -> str:
     if spec.kind is Kind.STUDENT:
         return f"{spec.label}: {delimit_student(str(value))}"
     if spec.kind is Kind.LINES:
-        items = "\n".join(f"- {item}" for item in value) if value else "- none"  # type: ignore[union-attr]
+        lines = lines_value(value)
+        items = "\n".join(f"- {item}" for item in lines) if lines else "- none"
         return f"{spec.label}:\n{items}"
     if spec.kind is Kind.SPEC:
-        return f"{spec.label}:\n" + "\n".join(f"{k}: {v}" for k, v in value)  # type: ignore[misc]
+        return f"{spec.label}:\n" + "\n".join(f"{k}: {v}" for k, v in spec_value(value))
     if spec.kind is Kind.RATIO and isinstance(value, float):
         return f"{spec.label}: {round(value * 100)}%"
     if isinstance(value, int | float):

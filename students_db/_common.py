@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sqlalchemy import Table, select
+from sqlalchemy import CursorResult, Executable, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -62,9 +62,20 @@ def require_one_of(name: str, value: str, allowed: tuple[str, ...]) -> None:
         raise InvalidInput(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
 
 
-def require_probability(name: str, value: float) -> None:
-    if not (isinstance(value, int | float) and math.isfinite(value) and 0.0 <= value <= 1.0):
-        raise InvalidInput(f"{name} must be a probability within [0, 1]; got {value!r}")
+def require_probability(name: str, value: object) -> float:
+    """`value` as a float, or `InvalidInput` when it is not a finite number within [0, 1]."""
+    if isinstance(value, int | float) and math.isfinite(value) and 0.0 <= value <= 1.0:
+        return float(value)
+    raise InvalidInput(f"{name} must be a probability within [0, 1]; got {value!r}")
+
+
+def affected_rows(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE and return how many rows it touched (0 when the driver
+    cannot tell)."""
+    result = session.execute(statement)
+    if not isinstance(result, CursorResult):  # only a row-returning statement gives another
+        raise StoreError(f"{type(statement).__name__} returned rows, not a row count")
+    return int(result.rowcount or 0)
 
 
 def require_non_negative(name: str, value: int | None) -> None:

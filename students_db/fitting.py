@@ -7,9 +7,9 @@ so this package needs nothing from `tutor` (it may not import it).
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from students_db import models
@@ -18,22 +18,21 @@ from students_db.records import Response, SkillParamsRecord
 from students_db.timestamps import utcnow
 
 PARAM_NAMES = ("p_init", "p_learn", "p_guess", "p_slip", "p_forget")
-_SKILL_PARAMS = models.SkillParams.__table__
-_ATTEMPTS = models.Attempt.__table__
+_SKILL_PARAMS = cast(Table, models.SkillParams.__table__)  # a Table: typed for insert()
+_ATTEMPTS = cast(Table, models.Attempt.__table__)
 
 
-def _param(params: Any, name: str) -> float:
+def _param(params: object, name: str) -> float:
     value = (
         params.get(name, 0.0 if name == "p_forget" else None)
         if isinstance(params, Mapping)
         else getattr(params, name, 0.0 if name == "p_forget" else None)
     )
-    require_probability(name, value)
-    return float(value)
+    return require_probability(name, value)
 
 
 def save_skill_params(
-    *, session: Session, params: Mapping[str, Any], source: str = "fit"
+    *, session: Session, params: Mapping[str, object], source: str = "fit"
 ) -> list[SkillParamsRecord]:
     """Create or replace the parameters of each skill in `params` (skill key -> parameters)."""
     require_write(session, "save_skill_params")

@@ -51,7 +51,7 @@ def current_revision(engine: Engine) -> str | None:
     """
     database = engine.url.database
     is_file = engine.dialect.name == "sqlite" and database and database != ":memory:"
-    if is_file and not Path(database).exists():
+    if is_file and database is not None and not Path(database).exists():
         return None
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.orm import Session
 
 from students_db import models
 from students_db._common import (
     active_exercise_record,
+    affected_rows,
     attempt_record,
     insert_for,
     lock_student,
@@ -37,9 +38,9 @@ from students_db.records import (
 )
 from students_db.timestamps import utcnow
 
-_ATTEMPTS = models.Attempt.__table__
-_SKILL_STATES = models.SkillState.__table__
-_REVIEW_CARDS = models.ReviewCard.__table__
+_ATTEMPTS = cast(Table, models.Attempt.__table__)  # Tables: typed for insert()
+_SKILL_STATES = cast(Table, models.SkillState.__table__)
+_REVIEW_CARDS = cast(Table, models.ReviewCard.__table__)
 
 
 def record_attempt(
@@ -256,10 +257,10 @@ def get_active_exercise(*, session: Session, student_id: int) -> ActiveExerciseR
 def clear_active_exercise(*, session: Session, student_id: int) -> bool:
     """Forget the current exercise; returns whether there was one."""
     require_write(session, "clear_active_exercise")
-    result = session.execute(
-        delete(models.ActiveExercise).where(models.ActiveExercise.student_id == student_id)
+    removed = affected_rows(
+        session, delete(models.ActiveExercise).where(models.ActiveExercise.student_id == student_id)
     )
-    return bool(result.rowcount)
+    return bool(removed)
 
 
 def _active_row(session: Session, student_id: int) -> models.ActiveExercise | None:

@@ -18,18 +18,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Column, Table, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from students_db import models
-from students_db._common import require_write
+from students_db._common import affected_rows, require_write
 from students_db.access_log import log_access
 from students_db.errors import InvalidInput
 
-_LOGINS = models.LoginAttempts.__table__
-_MESSAGES = models.Message.__table__
+_LOGINS = cast(Table, models.LoginAttempts.__table__)  # Tables: typed for delete()
+_MESSAGES = cast(Table, models.Message.__table__)
 ACCESS_LOG_TABLE = "access_log"
 LOGIN_ATTEMPTS_TABLE = "login_attempts"
 STUDENTS_TABLE = "students"
@@ -136,8 +136,7 @@ def clear_login_locks(*, session: Session, username_key: str) -> int:
     """Forget every count and lock of one login name: the name's own row and its per-client
     rows (``name|client``). A teacher's unlock; returns the rows removed."""
     require_write(session, "clear_login_locks")
-    result = session.execute(delete(_LOGINS).where(_key_or_its_clients(username_key)))
-    return int(result.rowcount or 0)
+    return affected_rows(session, delete(_LOGINS).where(_key_or_its_clients(username_key)))
 
 
 def latest_login_lock(*, session: Session, username_key: str) -> datetime | None:
@@ -156,13 +155,13 @@ def _key_or_its_clients(username_key: str) -> Any:
 def purge_login_attempts(*, session: Session, before: datetime) -> int:
     """Forget attempt counts last touched before `before`, except live locks; returns rows."""
     require_write(session, "purge_login_attempts")
-    result = session.execute(
+    return affected_rows(
+        session,
         delete(_LOGINS).where(
             _LOGINS.c.updated_at < before,
             (_LOGINS.c.locked_until.is_(None)) | (_LOGINS.c.locked_until < before),
-        )
+        ),
     )
-    return int(result.rowcount or 0)
 
 
 def _login_row(session: Session, username_key: str, now: datetime) -> models.LoginAttempts:
@@ -289,8 +288,7 @@ def delete_student_rows(
         condition = _about(table, student_id, username_keys)
         if condition is None:
             continue
-        result = session.execute(delete(table).where(condition))
-        deleted[table.name] = int(result.rowcount or 0)
+        deleted[table.name] = affected_rows(session, delete(table).where(condition))
     log_access(
         session=session,
         actor_role=actor_role,
@@ -317,8 +315,7 @@ def count_student_rows(
 def purge_messages_before(*, session: Session, before: datetime) -> int:
     """Delete every chat message created before `before` (the retention rule); returns rows."""
     require_write(session, "purge_messages_before")
-    result = session.execute(delete(_MESSAGES).where(_MESSAGES.c.created_at < before))
-    return int(result.rowcount or 0)
+    return affected_rows(session, delete(_MESSAGES).where(_MESSAGES.c.created_at < before))
 
 
 def _student_link(table: Table) -> Column[Any] | None:

@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests.test_learner_fit import simulate
+from tutor.learner.fit import fit_bkt
 from tutor.learner.kt_data import (
     read_responses,
     responses_from_rows,
@@ -14,8 +16,7 @@ from tutor.learner.kt_data import (
     split_by_student,
     student_folds,
 )
-
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "kt"
+from tutor.learner.params import BktParams
 
 
 def test_dkt_layout(tmp_path: Path) -> None:
@@ -74,11 +75,80 @@ def test_folds_partition_the_students() -> None:
         student_folds(r, k=1)
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason="needs ../shared/data/kt (the shared data folder)")
-def test_the_shared_files_read() -> None:
-    long = read_responses(DATA / "assistments09_sample.csv")
-    assert len(long) == 10_791 and len(long.students) == 902
-    assert set(long.skill.tolist()) == {"Table", "Box and Whisker"}
-    dkt = read_responses(DATA / "assistments09_train.csv")
-    assert len(dkt) == 407_967 and len(dkt.students) == 3_361
-    assert len(set(dkt.skill.tolist())) == 123
+def _simulated_log(seed: int) -> tuple[list[tuple[str, str, int]], dict[str, BktParams]]:
+    """Responses of students who follow known BKT parameters, skills interleaved per student.
+
+    Stands in for ASSISTments (its licence is research use, so none of it ships here): the same
+    two layouts, made by code from parameters the fit must then recover.
+    """
+    truth = {
+        "Table": BktParams(p_init=0.35, p_learn=0.2, p_guess=0.2, p_slip=0.1),
+        "Box and Whisker": BktParams(p_init=0.1, p_learn=0.1, p_guess=0.15, p_slip=0.08),
+    }
+    per_skill = {
+        k: simulate(p, students=STUDENTS, length=LENGTH, seed=seed + i)
+        for i, (k, p) in enumerate(truth.items())
+    }
+    rng = np.random.default_rng(seed)
+    rows: list[tuple[str, str, int]] = []  # (student, skill, correct) in answering order
+    for s in range(STUDENTS):
+        turn = rng.permutation([k for k in truth for _ in range(LENGTH)])  # interleave the skills
+        seen = dict.fromkeys(truth, 0)
+        for skill in turn:
+            rows.append((f"u{s}", str(skill), int(per_skill[str(skill)][s][seen[str(skill)]])))
+            seen[str(skill)] += 1
+    return rows, truth
+
+
+STUDENTS, LENGTH = 1500, 20
+
+
+def test_simulated_logs_read_alike_in_both_layouts_and_the_fit_recovers_them(
+    tmp_path: Path,
+) -> None:
+    rows, truth = _simulated_log(seed=4)
+    skill_ids = {name: str(i) for i, name in enumerate(truth, start=7)}
+
+    # long: rows in a shuffled file order (order_id restores it), extra columns, skill-less rows
+    lines = ["order_id,user_id,problem_id,skill_name,correct"]
+    for n in np.random.default_rng(1).permutation(len(rows)).tolist():
+        student, skill, ok = rows[n]
+        lines.append(f"{100 + 3 * n},{student},{n},{skill},{ok}")
+        if n % 97 == 0:
+            lines.append(f"{101 + 3 * n},{student},{n},,1")  # no skill: dropped
+    (tmp_path / "long.csv").write_text("\n".join(lines) + "\n")
+
+    # dkt: three lines per student, skills as integer ids
+    answers: dict[str, list[tuple[str, int]]] = {}
+    for student, skill, ok in rows:
+        answers.setdefault(student, []).append((skill_ids[skill], ok))
+    blocks = []
+    for mine in answers.values():
+        blocks += [str(len(mine)), ",".join(k for k, _ in mine), ",".join(str(o) for _, o in mine)]
+    (tmp_path / "dkt.csv").write_text("\n".join(blocks) + "\n")
+
+    long = read_responses(tmp_path / "long.csv")
+    dkt = read_responses(tmp_path / "dkt.csv")
+    assert len(long) == len(dkt) == STUDENTS * LENGTH * 2
+    assert len(long.students) == len(dkt.students) == STUDENTS
+    assert set(long.skill.tolist()) == set(truth)
+    assert set(dkt.skill.tolist()) == set(skill_ids.values())
+    # The same answers in the same order, whichever layout carried them.
+    by_student = [[ok for _, ok in answers[f"u{s}"]] for s in range(3)]
+    assert [long.select_students([f"u{s}"]).correct.astype(int).tolist() for s in range(3)] == (
+        by_student
+    )
+    assert [dkt.select_students([f"s{s}"]).correct.astype(int).tolist() for s in range(3)] == (
+        by_student
+    )
+    long_seqs, dkt_seqs = sequences_by_skill(long), sequences_by_skill(dkt)
+    for name, key in skill_ids.items():
+        assert sorted(map(tuple, long_seqs[name])) == sorted(map(tuple, dkt_seqs[key]))
+
+    fitted = fit_bkt(long_seqs, restarts=3, seed=1)
+    for name, true in truth.items():
+        got = fitted[name]
+        assert got.p_init == pytest.approx(true.p_init, abs=0.06), name
+        assert got.p_learn == pytest.approx(true.p_learn, abs=0.04), name
+        assert got.p_guess == pytest.approx(true.p_guess, abs=0.04), name
+        assert got.p_slip == pytest.approx(true.p_slip, abs=0.04), name

@@ -293,6 +293,7 @@ def list_adapters(
     from prompts import FORMAT_VERSIONS
 
     settings = settings_of(ctx)
+    folder_root: Path | None  # None: the serving choice has no adapter folder
     if base:
         path = Path(base).expanduser()
         base_id = (marker_id(path) if path.is_dir() else None) or base

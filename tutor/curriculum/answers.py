@@ -24,7 +24,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Literal
+from typing import Literal, TypeAlias, TypedDict
 
 import sympy
 
@@ -37,7 +37,8 @@ MAX_SYMBOLIC_EXPONENT = 12  # x^12 at most: expanding must stay cheap
 VARIABLES = frozenset("xyzn")  # the unknowns an answer may name
 
 ParsedKind = Literal["number", "ratio", "equation", "expression"]
-Value = Fraction | sympy.Expr
+# sympy ships no type information, so the sympy side of this alias is unchecked.
+Value: TypeAlias = Fraction | sympy.Expr
 
 
 class AnswerFormatError(ValueError):
@@ -381,6 +382,15 @@ def _to_sympy(value: Value) -> sympy.Expr:
     return _rational(value) if isinstance(value, Fraction) else value
 
 
+class _Flags(TypedDict):
+    """What the parser noticed on the way, passed on to the `ParsedAnswer` it builds."""
+
+    percent: bool
+    unsimplified: bool
+    operations: tuple[str, ...]
+    decimal_typed: bool
+
+
 class _Parser:
     """answer := expr [('=' | ':') expr]* ; expr := term (('+'|'-') term)* ;
     term := unary (('*'|'/'|implicit) unary)* ; unary := ('-'|'+') unary | power ;
@@ -421,9 +431,12 @@ class _Parser:
             sides.append(self.expr())
         if self.peek().kind != "end":
             raise AnswerFormatError(f"I can't read your answer from {self.peek().text!r} on.")
-        flags = {"percent": self.percent, "unsimplified": self.unsimplified}
-        flags["operations"] = tuple(self.operations)  # type: ignore[assignment]
-        flags["decimal_typed"] = self.decimal_typed
+        flags = _Flags(
+            percent=self.percent,
+            unsimplified=self.unsimplified,
+            operations=tuple(self.operations),
+            decimal_typed=self.decimal_typed,
+        )
         if not separators:
             return self._single(sides[0], flags)
         if set(separators) == {":"}:
@@ -432,7 +445,7 @@ class _Parser:
             return self._equation(sides[0], sides[1], flags)
         raise AnswerFormatError("Please give one answer: a number, x = a number, or a ratio a:b.")
 
-    def _single(self, value: Value, flags: dict) -> ParsedAnswer:
+    def _single(self, value: Value, flags: _Flags) -> ParsedAnswer:
         if isinstance(value, Fraction):
             return ParsedAnswer("number", value=value, **flags)
         return ParsedAnswer("expression", expr=value, **flags)
@@ -449,7 +462,7 @@ class _Parser:
             "ratio", parts=tuple(parts), percent=self.percent, unsimplified=unsimplified
         )
 
-    def _equation(self, left: Value, right: Value, flags: dict) -> ParsedAnswer:
+    def _equation(self, left: Value, right: Value, flags: _Flags) -> ParsedAnswer:
         for unknown, number in ((left, right), (right, left)):
             if isinstance(unknown, sympy.Symbol) and isinstance(number, Fraction):
                 return ParsedAnswer("number", value=number, variable=unknown.name, **flags)

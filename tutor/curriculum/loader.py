@@ -46,6 +46,7 @@ from tutor.curriculum.generators.written import slip
 from tutor.curriculum.misconceptions import CATALOGUE
 from tutor.curriculum.model import (
     AnswerKey,
+    AnswerStyle,
     Exercise,
     FixedItem,
     GeneratorSource,
@@ -299,7 +300,9 @@ class _Reader:
         if kind == "percent":
             value = value if parsed.percent else value / 100
             return AnswerKey(exact(value), "percent", "percent", simplest), text
-        style = "integer" if value.denominator == 1 else ("decimal" if "." in text else "fraction")
+        style: AnswerStyle = (
+            "integer" if value.denominator == 1 else ("decimal" if "." in text else "fraction")
+        )
         return AnswerKey(exact(value), "number", style, simplest, parsed.variable), text or frac(
             value
         )

@@ -195,4 +195,4 @@ def _exact(value: sympy.Basic | Fraction | int | Iterable[Fraction | int]) -> sy
         return sympy.Integer(value)
     if isinstance(value, tuple):
         return sympy.Tuple(*(_exact(v) for v in value))
-    return value  # type: ignore[return-value]
+    return value  # a sympy object already

@@ -149,7 +149,7 @@ def predict_split(
     start = time.perf_counter()
     means, overall = skill_means(train)
     seconds["per-skill mean"] = time.perf_counter() - start
-    by_model["per-skill mean"] = np.array([means.get(s, overall) for s in skill.tolist()])
+    by_model["per-skill mean"] = np.array([means.get(str(s), overall) for s in skill.tolist()])
     return Predictions(skill=skill, correct=correct, by_model=by_model), seconds
 
 

@@ -14,9 +14,10 @@ Settings, and why:
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from fsrs import Card, Rating, Scheduler
+from fsrs.card import CardDict
 
 
 def _scheduler() -> Scheduler:
@@ -31,7 +32,8 @@ def _utc(now: datetime) -> datetime:
 
 def _card(card: dict[str, Any]) -> Card:
     try:
-        return Card.from_dict(card)  # type: ignore[arg-type]
+        # A stored card is a dict `Card.to_dict` wrote; `from_dict` refuses one that is not.
+        return Card.from_dict(cast(CardDict, card))
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"not a review card: {card!r} ({exc})") from None
 
@@ -41,7 +43,7 @@ def new_review_card(now: datetime) -> dict[str, Any]:
     now = _utc(now)
     card = Card(card_id=int(now.timestamp() * 1000), due=now)
     reviewed, _ = _scheduler().review_card(card, Rating.Good, now)
-    return reviewed.to_dict()
+    return dict(reviewed.to_dict())
 
 
 def review(
@@ -51,7 +53,7 @@ def review(
     updated, _ = _scheduler().review_card(
         _card(card), Rating.Good if correct else Rating.Again, _utc(now)
     )
-    return updated.to_dict(), updated.due
+    return dict(updated.to_dict()), updated.due
 
 
 def due_at(card: dict[str, Any]) -> datetime:
