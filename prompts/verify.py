@@ -40,7 +40,7 @@ MIN_FACT_CHARS = 12  # letters and digits beyond the question: at least a short 
 MAX_CHARS_BY_TASK = {"hint": 600, "feedback": 450, "answer": 400, "exercise": 400, "explain": 900}
 
 _NUMBER = re.compile(
-    r"(?<![\w.])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.])-?\d+(?:[./]\d+)?"
+    r"(?<![\w.])[-\u2212]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.])[-\u2212]?\d+(?:[./]\d+)?"
 )
 _LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:step[ \t]+)?\d{1,2}[.)][ \t]")
 # Words that call the number after them a result: a safe number (a given quantity, the
@@ -57,11 +57,14 @@ _MARKUP = re.compile(
 _SENTENCE = re.compile(r"[^.?!\n]+[.?!]?")
 
 _TERM = r"(?:\(-\d+(?:\.\d+)?\)|-?\d+(?: \d+/\d+|(?:\.\d+)?(?:/\d+)?))"
+# `a op b = c`, and a chain's `a op b = c op d` ("35 = 7 × 5 = 5 × 7"): both sides' values.
 _EQUATION = re.compile(
-    rf"(?<![\w./\-])({_TERM}(?:\s*[-+×*÷x]\s*{_TERM})+)\s*=\s*({_TERM})%?"
+    rf"(?<![\w./\-])({_TERM}(?:\s*[-+×*÷x]\s*{_TERM})+)"
+    rf"\s*=\s*({_TERM}(?:[ \t]*[-+×*÷x][ \t]*{_TERM})*)%?"
     r"(?![\d/(]|\.\d|\s*(?:remainder|r\b))"
 )
-_OPERATOR = re.compile(r"\s*([-+×*÷x])\s*")
+_FIRST_TERM = re.compile(_TERM)
+_NEXT_TERM = re.compile(rf"\s*([-+×*÷x])\s*({_TERM})")
 _SYMBOL_BETWEEN = re.compile(r"(?<=[\d)])\s*([-+×*÷])\s*(?=\(?-?\d)|(?<=\d)\s+x\s+(?=\d)")
 
 _OPS = {"+": "add", "-": "subtract", "×": "multiply", "*": "multiply", "x": "multiply"}
@@ -141,8 +144,9 @@ class Verdict:
 
 
 def numbers_in(text: str) -> list[str]:
-    """Every number written in digits in `text`, as written (thousands commas removed)."""
-    return [m.group(0).replace(",", "") for m in _NUMBER.finditer(text)]
+    """Every number written in digits in `text`, as written (thousands commas removed, a
+    minus sign as "-": "(−8)" is -8, not 8)."""
+    return [m.group(0).replace(",", "").replace("\u2212", "-") for m in _NUMBER.finditer(text)]
 
 
 def _values(texts: tuple[str, ...] | list[str]) -> set[Fraction]:
@@ -183,7 +187,7 @@ def check_words(text: str, plan: MovePlan) -> Verdict:
     s = normalise(stripped)
     if _MARKUP.search(s):
         problems.append("markup: prompt markers in the words")
-    if _repeats(s):
+    if _repeats(s, plan):
         problems.append("length: repeats a sentence")
     numbers = read_numbers(stripped)
     problems += _check_numbers(s, numbers, plan)
@@ -207,10 +211,19 @@ def _only_the_question(s: str, question: str) -> bool:
     return len("".join(ch for ch in rest if ch.isalnum())) < MIN_FACT_CHARS
 
 
-def _repeats(s: str) -> bool:
-    sentences = [" ".join(m.group(0).split()) for m in _SENTENCE.finditer(s)]
-    counts = Counter(x for x in sentences if len(x) > 12)
-    return any(c > 1 for c in counts.values())
+def _sentences(s: str) -> Counter[str]:
+    sentences = (" ".join(m.group(0).split()) for m in _SENTENCE.finditer(s))
+    return Counter(x for x in sentences if len(x) > 12)
+
+
+def _repeats(s: str, plan: MovePlan) -> bool:
+    """A sentence said more often than the plan says it: a loop. The plan may say one twice
+    (two exercises that share "Write the larger fraction.": the example's and the student's)."""
+    counts = _sentences(s)
+    if not any(c > 1 for c in counts.values()):
+        return False
+    planned = _sentences(normalise("\n".join((plan.statement, *plan.facts))))
+    return any(c > max(1, planned[x]) for x, c in counts.items())
 
 
 def _check_numbers(s: str, numbers: list[Number], plan: MovePlan) -> list[str]:
@@ -347,15 +360,31 @@ def _term(text: str) -> Fraction | None:
         return None
 
 
+def _split(expression: str) -> tuple[list[str], list[str]] | None:
+    """`a op b op c` as its terms and operators; a term may be negative ("(-8)", "8 - -3")."""
+    first = _FIRST_TERM.match(expression)
+    if first is None:
+        return None
+    terms, ops, at = [first.group(0)], [], first.end()
+    for m in _NEXT_TERM.finditer(expression, at):
+        if m.start() != at:
+            return None
+        ops.append(m.group(1))
+        terms.append(m.group(2))
+        at = m.end()
+    return (terms, ops) if expression[at:].strip() == "" else None
+
+
 def _evaluate(left: str) -> tuple[Fraction | None, tuple[object, ...]]:
     """Value of `a op b op c` (× ÷ before + −) and its normal form (for "is it the plan's")."""
-    parts = _OPERATOR.split(left.strip())
-    terms = [_term(p) for p in parts[0::2]]
-    ops = parts[1::2]
+    parts = _split(left.strip())
+    if parts is None:
+        return None, ()
+    terms = [_term(p) for p in parts[0]]
+    ops = parts[1]
     if any(t is None for t in terms):
         return None, ()
     values: list[Fraction] = [terms[0]]  # type: ignore[list-item]
-    pending: list[str] = []
     for op, term in zip(ops, terms[1:], strict=True):
         assert term is not None
         if op in "×*x":
@@ -365,7 +394,6 @@ def _evaluate(left: str) -> tuple[Fraction | None, tuple[object, ...]]:
                 return None, ()
             values[-1] = values[-1] / term
         else:
-            pending.append(op)
             values.append(term if op == "+" else -term)
     form: tuple[object, ...] = (tuple(sorted(str(t) for t in terms)), tuple(sorted(ops)))
     return sum(values, Fraction(0)), form
@@ -378,7 +406,7 @@ def _equations(s: str) -> list[tuple[str, Fraction | None, Fraction | None, tupl
     out = []
     for m in _EQUATION.finditer(_THOUSANDS.sub("", s)):
         value, form = _evaluate(m.group(1))
-        out.append((m.group(0), value, _term(m.group(2)), form))
+        out.append((m.group(0), value, _evaluate(m.group(2))[0], form))
     return out
 
 
@@ -417,16 +445,28 @@ def _check_named(s: str) -> list[str]:
     return wrong
 
 
+_QUOTES_THE_STUDENT = ("contrast", "locate")
+
+
 def _check_maths(s: str, plan: MovePlan) -> list[str]:
     problems = []
+    plan_text = normalise(" ".join((plan.statement, *plan.facts, plan.question or "")))
+    planned = _equations(plan_text)
+    # A wrong sum a contrast's plan quotes (the student's step beside the right one) is theirs.
+    quoted = {
+        (form, result)
+        for _, value, result, form in planned
+        if value != result and plan.move in _QUOTES_THE_STUDENT
+    }
     wrong = [
-        text for text, value, result, _ in _equations(s) if value is not None and value != result
+        text
+        for text, value, result, form in _equations(s)
+        if value is not None and value != result and (form, result) not in quoted
     ]
     wrong += _check_named(s)
     if wrong:
         problems.append(f"maths: wrong result claimed ({'; '.join(wrong)})")
-    plan_text = normalise(" ".join((plan.statement, *plan.facts, plan.question or "")))
-    plan_forms = {form for _, _, _, form in _equations(plan_text)}
+    plan_forms = {form for _, _, _, form in planned}
     if plan_forms:
         other = [
             text

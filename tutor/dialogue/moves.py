@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from prompts.numbers import normalise, read_numbers
 from prompts.plan import Learner, MovePlan
 from prompts.verify import numbers_in
 from tutor.curriculum import reveals_answer
@@ -109,7 +110,7 @@ def step_focus(step: SolutionStep) -> str:
 def step_sentence(step: SolutionStep) -> str:
     """The whole step in words, with its result (for telling, never for a question)."""
     text = step.text.strip()
-    if step.expression and step.result and step.result not in numbers_in(text):
+    if step.expression and step.result and not _states(text, step.result):
         text = f"{text.rstrip('.:')}: {pretty(step.expression)} = {step.result}"
     return text if text.endswith((".", "?", "!")) else text + "."
 
@@ -128,11 +129,22 @@ def leaks(text: str, exercise: Exercise) -> bool:
 _NUMBER_TOKEN = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:[./]\d+)?")
 
 
+def _written(text: str) -> list[str]:
+    """The numbers of `text` as the verifier reads them ("2 1/2", "9:8", "-8", "75%"), then
+    their parts as digits ("2", "1/2", "9", "8"): the words may use either."""
+    return [n.text for n in read_numbers(text, words=False)] + numbers_in(text)
+
+
+def _states(text: str, number: str) -> bool:
+    """True when `text` already writes `number` (as one number, not as a part of one)."""
+    return normalise(number.strip()) in {n.text for n in read_numbers(text, words=False)}
+
+
 def _numbers(*texts: str | None) -> tuple[str, ...]:
     found: list[str] = []
     for text in texts:
         if text:
-            found.extend(numbers_in(text))
+            found.extend(_written(text))
     return tuple(dict.fromkeys(found))
 
 
@@ -169,7 +181,7 @@ def _plan(current: Current, **fields: object) -> MovePlan:
     given: tuple[str, ...] = tuple(fields.get("safe_equal_to_key", ()))  # type: ignore[arg-type]
     fields["safe_equal_to_key"] = tuple(dict.fromkeys((*given, *_safe(current, current.statement))))
     stated: tuple[str, ...] = tuple(fields.get("numbers", ()))  # type: ignore[arg-type]
-    fields["numbers"] = tuple(dict.fromkeys((*stated, *numbers_in(template))))
+    fields["numbers"] = tuple(dict.fromkeys((*stated, *_written(template))))
     return MovePlan(
         statement=current.statement,
         learner=current.learner,
