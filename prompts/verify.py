@@ -47,7 +47,7 @@ _LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:step[ \t]+)?\d{1,2}[.)][ \t]")
 # student's own answer) after one of these is still a leak ("the answer is 12", "= 12").
 _ANSWER_CUE = re.compile(
     r"(?:\banswer\b|=|\bequals?\b|\bmakes?\b|\bgives?\b|\bget\b|\bcomes? to\b|"
-    r"\bend up with\b|\bit'?s\b|\bit is\b|\bresult\b)[^.?!\n]{0,8}$"
+    r"\bend up with\b|\bit'?s\b|\bit is\b|\bresult\b)[^.?!\n\d]{0,8}$"  # "= 81 − 9": an operand
 )
 _MARKUP = re.compile(
     r"###|<\s*/?\s*student\s*>|<\|im_(?:start|end)\|>"
@@ -294,6 +294,9 @@ def _check_leak(text: str, s: str, numbers: list[Number], plan: MovePlan) -> lis
     allowed = _values(plan.numbers)
     leaks = []
     given = _spans(s, normalise(plan.statement.strip()))
+    # A number written as the exercise writes it is the student's to read ("Now you: 56/64."
+    # when 56/64 = 7/8 is the key): given, unless the words call it the result.
+    written = {n.text for n in [*read_numbers(plan.statement), *read_pairs(plan.statement)]}
     for n in [*numbers, *read_pairs(text)]:
         if _casual_word(s, n) or any(a <= n.start < b for a, b in given):
             continue  # a casual "one", or a number inside the exercise's own words
@@ -306,7 +309,7 @@ def _check_leak(text: str, s: str, numbers: list[Number], plan: MovePlan) -> lis
         if not hit:
             continue
         called_answer = _ANSWER_CUE.search(s[max(0, n.start - 30) : n.start]) is not None
-        if n.value in safe and not called_answer:
+        if (n.value in safe or n.text in written) and not called_answer:
             continue
         leaks.append(n.text)
     if ratio and re.search(rf"\b{ratio[0]}\s+to\s+{ratio[1]}\b", s):
@@ -331,9 +334,24 @@ def _check_operation(s: str, plan: MovePlan) -> list[str]:
         return []
     problems = []
     symbols = {_OPS.get(m.group(1) or "x") for m in _SYMBOL_BETWEEN.finditer(s)}
-    foreign = sorted(x for x in symbols if x and x != family)
-    if foreign and plan.move in ("hint_operation", "substep", "exercise"):
-        problems.append(f"operation: writes {', '.join(foreign)} for a {family} step")
+    # The plan's own sums may mix operations ("2 × 7 + 6": a product and its carry); the
+    # words may write those symbols, but a sum on the plan's terms keeps the plan's signs.
+    planned = _sums(normalise(" ".join((*plan.facts, plan.question or ""))))
+    mixed = {_OPS.get(op) for _, ops in planned if len(set(ops)) > 1 for op in ops}
+    foreign = sorted(x for x in symbols if x and x != family and x not in mixed)
+    by_terms: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    for terms, ops in planned:
+        by_terms.setdefault(terms, set()).add(ops)
+    changed = [
+        _written_sum(terms, ops)
+        for terms, ops in _sums(s)
+        if terms in by_terms and ops not in by_terms[terms]
+    ]
+    if plan.move in ("hint_operation", "substep", "exercise"):
+        if foreign:
+            problems.append(f"operation: writes {', '.join(foreign)} for a {family} step")
+        if changed:
+            problems.append(f"operation: changes the plan's sum ({'; '.join(changed)})")
     if plan.move == "exercise":
         if symbols != {family} and not re.search(_WORD_PROBLEM_REQUIRED[family], s):
             problems.append(f"operation: no word for {family} in the problem")
@@ -345,6 +363,23 @@ def _check_operation(s: str, plan: MovePlan) -> list[str]:
         if wrong and not _negated(s, wrong.start()):
             problems.append(f"operation: '{wrong.group(0)}' names another operation")
     return problems
+
+
+_SUM = re.compile(rf"(?<![\w./\-]){_TERM}(?:\s*[-+×*÷x]\s*{_TERM})+")
+
+
+def _sums(s: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Every written sum `a op b op c` as (its terms, its operators), in order."""
+    out = []
+    for m in _SUM.finditer(_THOUSANDS.sub("", s)):
+        parts = _split(m.group(0))
+        if parts is not None:
+            out.append((tuple(parts[0]), tuple("×" if op in "*x" else op for op in parts[1])))
+    return out
+
+
+def _written_sum(terms: tuple[str, ...], ops: tuple[str, ...]) -> str:
+    return " ".join(x for pair in zip(terms, (*ops, ""), strict=True) for x in pair if x)
 
 
 def _term(text: str) -> Fraction | None:

@@ -52,6 +52,26 @@ OPERATION_WORD = {
 }
 
 
+# A column's carry or borrow happens inside the column's own sum: its words are that sum's.
+_COLUMN_MOVES = ("carry", "borrow")
+_SYMBOL_WORD = {"+": "add", "−": "subtract", "-": "subtract", "×": "multiply", "÷": "divide"}
+
+
+def operation_word(step: SolutionStep) -> str | None:
+    """The operation the words about `step` must agree with: a carry in "9 × 7" is a
+    multiplication's ("9 × 7 = 63, carry 6"), a carry in "7 + 8" an addition's."""
+    if step.operation in _COLUMN_MOVES and step.expression:
+        symbols = {
+            _SYMBOL_WORD[m.group(1)] for m in _SPACED_SYMBOL.finditer(pretty(step.expression))
+        }
+        if len(symbols) == 1:
+            return symbols.pop()
+    return OPERATION_WORD.get(step.operation or "")
+
+
+_SPACED_SYMBOL = re.compile(r"(?<=[\d)]) ([+−×÷-]) (?=[\d(])")
+
+
 @dataclass(frozen=True)
 class Current:
     """The exercise a move is about, with what every plan repeats: the skill and the learner."""
@@ -140,6 +160,18 @@ def _states(text: str, number: str) -> bool:
     return normalise(number.strip()) in {n.text for n in read_numbers(text, words=False)}
 
 
+def _says(text: str, item: str) -> bool:
+    """`text` says `item`: a number as a number ("10" is not said by "100" or "3/10"), other
+    words as words (the verifier's reading of `must_say`)."""
+    if _NUMBER_ONLY.fullmatch(item.strip()):
+        wanted = {n.value for n in read_numbers(item, words=False)}
+        return any(n.value in wanted for n in read_numbers(text, words=False))
+    return item.lower() in text.lower()
+
+
+_NUMBER_ONLY = re.compile(r"[-−\d.,/:% ]+")
+
+
 def _numbers(*texts: str | None) -> tuple[str, ...]:
     found: list[str] = []
     for text in texts:
@@ -158,13 +190,23 @@ def _without(numbers: Iterable[str], *removed: str | None) -> tuple[str, ...]:
     return tuple(n for n in numbers if n not in drop)
 
 
+def _the(place: str) -> str:
+    """ "the tens column", but "both sides" and "one part" as they are."""
+    return place if place.split(" ", 1)[0] in ("both", "each", "one", "all") else f"the {place}"
+
+
+def _in(place: str) -> str:
+    """ "in the tens column", "on both sides"."""
+    return f"{'on' if place.endswith('sides') else 'in'} {_the(place)}"
+
+
 def _in_place(step: SolutionStep) -> str:
     """ " in the tens column" (empty when the step has no place)."""
-    return f" in the {step.place}" if step.place else ""
+    return f" {_in(step.place)}" if step.place else ""
 
 
 def _place(step: SolutionStep) -> str:
-    return step.place or "this step"
+    return _the(step.place) if step.place else "this step"
 
 
 def _plan(current: Current, **fields: object) -> MovePlan:
@@ -176,7 +218,7 @@ def _plan(current: Current, **fields: object) -> MovePlan:
     fields["must_say"] = tuple(
         x
         for x in fields.get("must_say", ())  # type: ignore[attr-defined]
-        if x and x.lower() in template.lower()
+        if x and _says(template, x)
     )
     given: tuple[str, ...] = tuple(fields.get("safe_equal_to_key", ()))  # type: ignore[arg-type]
     fields["safe_equal_to_key"] = tuple(dict.fromkeys((*given, *_safe(current, current.statement))))
@@ -202,7 +244,7 @@ def _safe(current: Current, *texts: str | None) -> tuple[str, ...]:
 def contrast(current: Current, step: SolutionStep, *, student_step: str, answer: str) -> MovePlan:
     """Their step beside the right step, in their numbers; the right step's result withheld."""
     expression = pretty(step.expression) if step.expression else None
-    look = f"Look at the {step.place}. " if step.place else "Look at this step. "
+    look = f"Look at {_the(step.place)}. " if step.place else "Look at this step. "
     facts = [f"{look}Your step: {student_step}."]
     if expression:
         reason = OPERATION_REASONS.get(step.operation or "")
@@ -220,7 +262,7 @@ def contrast(current: Current, step: SolutionStep, *, student_step: str, answer:
             numbers, step.result if step.result not in _numbers(student_step) else None
         ),
         must_say=tuple(x for x in (step.place, *step.operands[:2]) if x),
-        operation=OPERATION_WORD.get(step.operation or ""),
+        operation=operation_word(step),
         safe_equal_to_key=_safe(current, student_step, answer, current.statement),
         extra=(("student_answer", answer), ("focus", " ".join(facts))),
     )
@@ -236,7 +278,7 @@ def locate(
 ) -> MovePlan:
     """Point at the step where the answer went wrong (no student step known: name the place)."""
     expression = pretty(step.expression) if step.expression and show_step else None
-    where = f"in the {step.place}" if step.place else "at this step"
+    where = _in(step.place) if step.place else "at this step"
     facts = [f"Your answer {answer} goes wrong {where}."]
     if misconception:
         facts.append(f"It looks like you {misconception}.")
@@ -251,7 +293,7 @@ def locate(
         template=" ".join(facts),
         numbers=_without(numbers, step.result),
         must_say=tuple(x for x in (step.place,) if x),
-        operation=OPERATION_WORD.get(step.operation or ""),
+        operation=operation_word(step),
         safe_equal_to_key=_safe(current, answer, current.statement),
         extra=(
             ("student_answer", answer),
@@ -267,7 +309,7 @@ def substep(current: Current, step: SolutionStep, *, kind: str = "substep") -> M
     question = step_question(step)
     if question is None or not step.result:
         raise ValueError("a sub-step needs a step with a question and a result")
-    lead = f"Let's do just the {_place(step)} first." if step.place else "Let's do one step first."
+    lead = f"Let's do just {_place(step)} first." if step.place else "Let's do one step first."
     fact = f"{lead} {question}"
     numbers = _numbers(question, current.statement, *step.operands)
     return _plan(
@@ -278,7 +320,7 @@ def substep(current: Current, step: SolutionStep, *, kind: str = "substep") -> M
         template=fact,
         numbers=_without(numbers, step.result),
         must_say=(question,),
-        operation=OPERATION_WORD.get(step.operation or ""),
+        operation=operation_word(step),
         question=question,
         expected=step.result,
         extra=(("level", "1"), ("focus", question)),
@@ -332,7 +374,7 @@ def hint_operation(current: Current, step: SolutionStep) -> MovePlan:
     reason = OPERATION_REASONS.get(step.operation or "")
     if expression:
         fact = (
-            f"In the {step.place}, work out {expression}"
+            f"{_in(step.place).capitalize()}, work out {expression}"
             if step.place
             else f"Work out {expression}"
         )
@@ -348,7 +390,7 @@ def hint_operation(current: Current, step: SolutionStep) -> MovePlan:
         template=f"{fact} Write down that step, then carry on.",
         numbers=numbers,
         must_say=tuple(step.operands[:2]),
-        operation=OPERATION_WORD.get(step.operation or ""),
+        operation=operation_word(step),
         extra=(("level", "2"), ("focus", fact)),
     )
 
@@ -366,7 +408,7 @@ def tell_step(current: Current, step: SolutionStep) -> MovePlan:
         template=" ".join(facts),
         numbers=_numbers(told, current.statement),
         must_say=tuple(x for x in (step.result,) if x),
-        operation=OPERATION_WORD.get(step.operation or ""),
+        operation=operation_word(step),
         extra=(("level", "2"), ("focus", told)),
     )
 
