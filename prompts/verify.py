@@ -300,15 +300,16 @@ def _check_leak(text: str, s: str, numbers: list[Number], plan: MovePlan) -> lis
     for n in [*numbers, *read_pairs(text)]:
         if _casual_word(s, n) or any(a <= n.start < b for a, b in given):
             continue  # a casual "one", or a number inside the exercise's own words
+        called_answer = _ANSWER_CUE.search(s[max(0, n.start - 30) : n.start]) is not None
         hit = n.value in values and n.kind != "ratio"
         if not hit and bare and n.kind in ("digits", "words") and n.value in bare:
-            hit = n.value not in allowed  # "75" for a 75% key, unless the plan uses 75
+            # "75" for a 75% key, unless the plan uses 75 and nothing calls it the answer
+            hit = n.value not in allowed or called_answer
         if ratio and n.kind == "ratio":
             parts = tuple(int(p) for p in re.findall(r"\d+", n.text))
             hit = parts == ratio
         if not hit:
             continue
-        called_answer = _ANSWER_CUE.search(s[max(0, n.start - 30) : n.start]) is not None
         if (n.value in safe or n.text in written) and not called_answer:
             continue
         leaks.append(n.text)

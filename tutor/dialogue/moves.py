@@ -101,8 +101,8 @@ def answer_forms(exercise: Exercise) -> tuple[str, ...]:
     forms = [text]
     if "=" in text:  # "x = 3": the value is the answer; matched as a number, not a substring
         forms = [text.split("=", 1)[1].strip()]
-    if text.endswith("%"):  # "25%": matched as the number 25 (the verifier reads numbers)
-        forms = [text[:-1].strip()]
+    if text.endswith("%"):  # "25%": the verifier reads 25%, 25 percent, 0.25 and a bare 25
+        forms = [f"{text[:-1].strip()}%"]
     return tuple(dict.fromkeys(f for f in forms if f))
 
 
