@@ -59,7 +59,7 @@ _SENTENCE = re.compile(r"[^.?!\n]+[.?!]?")
 _TERM = r"(?:\(-\d+(?:\.\d+)?\)|-?\d+(?: \d+/\d+|(?:\.\d+)?(?:/\d+)?))"
 # `a op b = c`, and a chain's `a op b = c op d` ("35 = 7 × 5 = 5 × 7"): both sides' values.
 _EQUATION = re.compile(
-    rf"(?<![\w./\-])({_TERM}(?:\s*[-+×*÷x]\s*{_TERM})+)"
+    rf"(?<![\w./\-])(?<![-+×*÷] )({_TERM}(?:\s*[-+×*÷x]\s*{_TERM})+)"  # not "x ÷ 4 + 8"
     rf"\s*=\s*({_TERM}(?:[ \t]*[-+×*÷x][ \t]*{_TERM})*)%?"
     r"(?![\d/(]|\.\d|\s*(?:remainder|r\b))"
 )
@@ -482,6 +482,28 @@ def _check_named(s: str) -> list[str]:
 
 
 _QUOTES_THE_STUDENT = ("contrast", "locate")
+# An equation in the unknown x ("x/4 + 8 = 2", "x = (−3) × 5 = −15"): a run of numbers,
+# operators and x with an "=", where x is not the times sign of "3 x 4".
+_RUN_CHAR = r"(?:[\dx()/+\-×*÷ \t]|\.(?=\d))"  # a point only inside a decimal
+_UNKNOWN_RUN = re.compile(rf"(?<![a-z])[\dx(]{_RUN_CHAR}*(?:={_RUN_CHAR}+)+")
+_UNKNOWN_X = re.compile(r"(?<![a-z])x(?![a-z])")
+_TIMES_X = re.compile(r"(?<=\d)\s+x\s+(?=\d)")
+
+
+def _unknown_steps(s: str) -> set[tuple[str, str]]:
+    """Every pair of sides an equation in x sets equal ("x/5 = 4 - 7 = -3" gives x/5 = 4-7,
+    x/5 = -3 and 4-7 = -3), spaces and the spelling of × ÷ aside."""
+    out: set[tuple[str, str]] = set()
+    for m in _UNKNOWN_RUN.finditer(s):
+        run = _TIMES_X.sub(" × ", m.group(0))
+        if not _UNKNOWN_X.search(run):
+            continue
+        sides = [
+            re.sub(r"\s+", "", side).replace("÷", "/").replace("*", "×") for side in run.split("=")
+        ]
+        sides = [side for side in sides if side]
+        out.update((a, b) for i, a in enumerate(sides) for b in sides[i + 1 :])
+    return out
 
 
 def _check_maths(s: str, plan: MovePlan) -> list[str]:
@@ -502,6 +524,10 @@ def _check_maths(s: str, plan: MovePlan) -> list[str]:
     wrong += _check_named(s)
     if wrong:
         problems.append(f"maths: wrong result claimed ({'; '.join(wrong)})")
+    unknown = _unknown_steps(s) - _unknown_steps(plan_text)
+    if unknown:
+        shown = "; ".join(f"{a} = {b}" for a, b in sorted(unknown))
+        problems.append(f"maths: an equation the plan does not have ({shown})")
     plan_forms = {form for _, _, _, form in planned}
     if plan_forms:
         other = [

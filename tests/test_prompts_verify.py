@@ -429,3 +429,45 @@ def test_a_sum_that_mixes_operations_keeps_the_plans_signs() -> None:
     assert "operation" in problems("In the tens column, work out 2 + 7 + 6.", plan)
     assert "operation" in problems("In the tens column, work out 2 × 7 × 6.", plan)
     assert "operation" in problems("In the tens column, work out 7 ÷ 7 + 6.", plan)
+
+
+def test_number_words_are_one_number_only_when_written_together() -> None:
+    """ "which gives twenty. 32 ÷ 2 = 16, two equal shares" was read as twenty-two, so the
+    answer 20 in words slipped past the leak check (found by corrupting planner templates)."""
+    words = [
+        (n.text, n.value)
+        for n in read_numbers("which gives twenty. 32 ÷ 2 = 16, two equal shares")
+        if n.kind == "words"
+    ]
+    assert words == [("twenty", 20), ("two", 2)]
+    assert [n.value for n in read_numbers("three hundred and twenty-three")] == [323]
+    plan = _plan(
+        move="contrast",
+        task="feedback",
+        statement="Share 32 in the ratio 5:3. How much is the larger share?",
+        facts=("Your step: 32 ÷ 2 = 16, two equal shares.", "The right step there is 32 ÷ 8."),
+        numbers=("32", "2", "16", "8", "5:3", "5", "3"),
+        answer_forms=("20",),
+    )
+    leaked = "Your step: which gives twenty. 32 ÷ 2 = 16, two equal shares."
+    assert "leak" in problems(leaked, plan)
+
+
+def test_an_equation_in_x_must_be_one_the_plan_writes() -> None:
+    """The exercise "Solve x/4 + 8 = 2" restated as "x/4 + 8 = 4" had only allowed numbers and
+    no arithmetic claim: it passed. Steps of the plan's own equations (any two sides of a
+    chain) may be written, spaces and ÷ or / aside."""
+    plan = _plan(
+        move="solution",
+        task="explain",
+        statement="Solve x/4 + 8 = 2.",
+        facts=("Subtract 8 on both sides: x/4 = 2 − 8 = −6.", "x = (−6) × 4 = −24."),
+        numbers=("4", "8", "2", "-6", "-24"),
+        reveals_answer=True,
+    )
+    assert check_words("Solve x ÷ 4 + 8 = 2: x/4 = −6, so x = (−6) × 4 = −24.", plan).ok
+    assert "maths" in problems("Solve x/4 + 8 = 4: x/4 = −6, so x = −24.", plan)
+    assert "maths" in problems("x/4 = 2 − 8 = −6, so x = −26 + 2 = −24.", plan)
+    assert check_words(
+        "3 x 4 = 12 is not an equation in x.", replace(plan, numbers=("3", "4", "12"))
+    )
