@@ -301,7 +301,8 @@ def _check_leak(text: str, s: str, numbers: list[Number], plan: MovePlan) -> lis
         if _casual_word(s, n) or any(a <= n.start < b for a, b in given):
             continue  # a casual "one", or a number inside the exercise's own words
         called_answer = _ANSWER_CUE.search(s[max(0, n.start - 30) : n.start]) is not None
-        hit = n.value in values and n.kind != "ratio"
+        # "1.47 per cent" writes the key 1.47's digits as surely as "1.47" does
+        hit = (n.value in values or n.bare in values) and n.kind != "ratio"
         if not hit and bare and n.kind in ("digits", "words") and n.value in bare:
             # "75" for a 75% key, unless the plan uses 75 and nothing calls it the answer
             hit = n.value not in allowed or called_answer

@@ -41,6 +41,8 @@ def test_the_real_planners_templates_are_good_outputs_and_kept() -> None:
     result = run_benchmark(examples, planner=plans)
     assert result.good_by_source[PLANNER] == len(plans) >= 150
     assert result.good_by_source[AUTHORED] >= 2
+    assert result.bad_by_source[PLANNER] >= 500  # every third template, corrupted
+    assert result.caught_share_of(PLANNER) >= 0.99, [(c.kind, c.text) for c in result.missed]
     assert result.kept_share_of(PLANNER) >= 0.98, [
         (c.plan.move, c.text, p) for c, p in result.dropped if c.source == PLANNER
     ][:5]

@@ -471,3 +471,16 @@ def test_an_equation_in_x_must_be_one_the_plan_writes() -> None:
     assert check_words(
         "3 x 4 = 12 is not an equation in x.", replace(plan, numbers=("3", "4", "12"))
     )
+
+
+def test_the_keys_digits_with_a_percent_sign_after_them_are_still_the_key() -> None:
+    """ "Answer: 1.47 Per cent means out of 100" (key 1.47) read as 0.0147: no leak."""
+    plan = _plan(
+        move="worked_example",
+        statement="Write 147% as a decimal.",
+        facts=("Per cent means out of 100, so 140% is 140/100.",),
+        numbers=("147%", "140%", "140/100", "100", "140"),
+        answer_forms=("1.47",),
+    )
+    assert check_words("Per cent means out of 100, so 140% is 140/100.", plan).ok
+    assert "leak" in problems("Answer: 1.47 Per cent means out of 100.", plan)

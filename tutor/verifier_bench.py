@@ -7,7 +7,8 @@ From held-out plans (`tutor.training_data`, held-out seeds and skills) this modu
   (`planner_harvest`: every plan `tutor.dialogue.moves` builds for every skill of the pack
   on seeds 0-11 that the curriculum's leak guard passes; the adapters learn to word plans
   like these, so a template refused is a plan the model can never get through), and
-- adversarial outputs, each one corruption of a good output, labelled by kind:
+- adversarial outputs, each one corruption of a good output (the reference of each held-out
+  plan, and the template of every `PLANNER_CORRUPT_EVERY`-th planner plan), labelled by kind:
   `wrong_maths` (a sum or named result made wrong), `other_step` (a true sum the plan does
   not have), `changed_operation` (the step or word problem now adds instead of subtracting,
   ...), `leak` (the answer inserted in one of many forms: digits, words, decimal, decimal
@@ -43,6 +44,7 @@ _DENOMINATOR_WORDS = {2: "halves", 3: "thirds", 4: "quarters", 5: "fifths", 8: "
 PLANNER_SEEDS = range(12)
 PLANNER_LEARNER = Learner(name="Sam", grade=5)
 AUTHORED, PLANNER = "authored", "planner"  # where a good output comes from
+PLANNER_CORRUPT_EVERY = 3  # every third planner template is corrupted too (~10,000 cases)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class BenchResult:
     good_total: int = 0
     kept_by_source: Counter[str] = field(default_factory=Counter)
     good_by_source: Counter[str] = field(default_factory=Counter)
+    caught_by_source: Counter[str] = field(default_factory=Counter)
+    bad_by_source: Counter[str] = field(default_factory=Counter)
     missed: list[Case] = field(default_factory=list)
     dropped: list[tuple[Case, tuple[str, ...]]] = field(default_factory=list)
     seconds: float = 0.0
@@ -80,6 +84,10 @@ class BenchResult:
     def kept_share_of(self, source: str) -> float:
         """The share kept of the good outputs from `source` (`AUTHORED` or `PLANNER`)."""
         return self.kept_by_source[source] / max(1, self.good_by_source[source])
+
+    def caught_share_of(self, source: str) -> float:
+        """The share caught of the corruptions of good outputs from `source`."""
+        return self.caught_by_source[source] / max(1, self.bad_by_source[source])
 
 
 def planner_plans(
@@ -342,7 +350,14 @@ def run_benchmark(
         )
         planner = planner_harvest() if planner is None else planner
     good, bad = build_cases(examples)
-    good += [Case(plan, plan.template, "good", PLANNER) for plan in planner or ()]
+    planner = planner or ()
+    good += [Case(plan, plan.template, "good", PLANNER) for plan in planner]
+    rng = random.Random(1)
+    bad += [
+        replace(case, source=PLANNER)
+        for plan in planner[::PLANNER_CORRUPT_EVERY]
+        for case in corruptions(plan, plan.template, rng)
+    ]
     result = BenchResult()
     started = time.perf_counter()
     for case in good:
@@ -356,10 +371,12 @@ def run_benchmark(
             result.dropped.append((case, verdict.problems))
     for case in bad:
         result.total[case.kind] += 1
+        result.bad_by_source[case.source] += 1
         if check_words(case.text, case.plan).ok:
             result.missed.append(case)
         else:
             result.caught[case.kind] += 1
+            result.caught_by_source[case.source] += 1
     result.seconds = time.perf_counter() - started
     return result
 
