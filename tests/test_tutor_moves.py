@@ -147,3 +147,11 @@ def test_a_required_number_is_one_the_template_states_as_a_number(pack) -> None:
         for seed in SEEDS:
             for plan in _plans(pack, skill_key, seed):
                 assert check_words(plan.template, plan).ok, plan.template
+
+
+def test_now_you_names_the_statements_numbers_as_it_writes_them() -> None:
+    """ "the same steps with 5 and 11" for "(−5) × (−11)" dropped the signs."""
+    assert moves._your_turn("What is (−5) × (−11)?").startswith(
+        "Now you: the same steps with −5 and −11."
+    )
+    assert "with 4 1/2 and 4 3/5." in moves._your_turn("What is 4 1/2 + 4 3/5?")

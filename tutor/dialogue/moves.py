@@ -141,12 +141,18 @@ def leaks(text: str, exercise: Exercise) -> bool:
     The curriculum's reader decides (fractions, decimals, percentages, number words)."""
     given = set(numbers_in(exercise.statement))
     kept = _NUMBER_TOKEN.sub(
-        lambda m: "" if m.group(0).replace(",", "") in given else m.group(0), text
+        lambda m: "" if m.group(0).replace(",", "").replace("−", "-") in given else m.group(0),
+        text,
     )
     return bool(reveals_answer(kept, exercise))
 
 
-_NUMBER_TOKEN = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:[./]\d+)?")
+# A number as the statement writes it, with its sign ("−5", as `numbers_in` reads it).
+_NUMBER_TOKEN = re.compile(
+    r"(?<![\w.])[−-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])[−-]?\d+(?:[./]\d+)?"
+)
+# ... and a mixed number whole ("4 1/2"), for naming the statement's numbers to the student.
+_SHOWN_NUMBER = re.compile(rf"(?<![\w./])[−-]?\d+ \d+/\d+(?![\d/])|{_NUMBER_TOKEN.pattern}")
 
 
 def _written(text: str) -> list[str]:
@@ -445,8 +451,9 @@ def worked_example(current: Current, similar: Exercise) -> MovePlan:
 
 
 def _your_turn(statement: str) -> str:
-    """ "Now you: the same steps with 56,327 and 10." (the statement's own numbers)."""
-    found = list(dict.fromkeys(_NUMBER_TOKEN.findall(statement)))
+    """ "Now you: the same steps with 56,327 and 10." (the statement's own numbers, as it
+    writes them: "−5", "4 1/2")."""
+    found = list(dict.fromkeys(_SHOWN_NUMBER.findall(statement)))
     if not found:
         return f"Now you, with your exercise: {statement}"
     listed = found[0] if len(found) == 1 else f"{', '.join(found[:-1])} and {found[-1]}"
