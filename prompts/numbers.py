@@ -15,6 +15,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 
 MAX_TEXT = 20_000
 
@@ -157,15 +158,25 @@ def _from_match(m: re.Match[str]) -> Number | None:
 def _word_numbers(s: str) -> list[Number]:
     """Numbers in words: `twelve`, `seventy-five`, `three quarters`, `one and a half`, `a half`."""
     tokens = [(m.group(0), m.start()) for m in _WORD.finditer(s)]
+    # Token k continues the number before it only when nothing but a space or a hyphen lies
+    # between them: "twenty. 32 ÷ 2 = 16, two" is twenty, then two, not twenty-two.
+    joined = [False] + [
+        s[a + len(w) : b].strip(" \t-") == "" for (w, a), (_, b) in pairwise(tokens)
+    ]
     out: list[Number] = []
     i, n = 0, len(tokens)
     while i < n:
         word, start = tokens[i]
         j, total, current = i, 0, 0
-        if word in ("a", "an") and i + 1 < n and tokens[i + 1][0] in ("half", "quarter", "third"):
+        if (
+            word in ("a", "an")
+            and i + 1 < n
+            and tokens[i + 1][0] in ("half", "quarter", "third")
+            and joined[i + 1]
+        ):
             current, j = 1, i + 1
         else:
-            while j < n:
+            while j < n and (j == i or joined[j]):
                 w = tokens[j][0]
                 small = current % 100
                 if w in _UNITS and (
@@ -178,7 +189,12 @@ def _word_numbers(s: str) -> list[Number]:
                     total, current = total + max(current, 1) * _SCALES[w], 0
                     after = tokens[j + 1][0] if j + 1 < n else ""
                     following = tokens[j + 2][0] if j + 2 < n else ""
-                    if after == "and" and (following in _UNITS or following in _TENS):
+                    if (
+                        after == "and"
+                        and (following in _UNITS or following in _TENS)
+                        and joined[j + 1]
+                        and joined[j + 2]
+                    ):
                         j += 1  # "three hundred and twenty-three"
                 else:
                     break
@@ -188,13 +204,16 @@ def _word_numbers(s: str) -> list[Number]:
                 continue
         value = Fraction(total + current)
         end = j
-        if j < n and tokens[j][0] in _DENOMINATORS:  # three quarters, a half, two thirds
+        if j < n and tokens[j][0] in _DENOMINATORS and joined[j]:  # three quarters, two thirds
             value, end = value / _DENOMINATORS[tokens[j][0]], j + 1
         elif (
             j + 2 < n
             and tokens[j][0] == "and"
             and tokens[j + 1][0] in ("a", "one")
             and tokens[j + 2][0] in _DENOMINATORS
+            and joined[j]
+            and joined[j + 1]
+            and joined[j + 2]
         ):  # one and a half
             value, end = value + Fraction(1, _DENOMINATORS[tokens[j + 2][0]]), j + 3
         last_word, last_start = tokens[end - 1]

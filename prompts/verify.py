@@ -40,14 +40,14 @@ MIN_FACT_CHARS = 12  # letters and digits beyond the question: at least a short 
 MAX_CHARS_BY_TASK = {"hint": 600, "feedback": 450, "answer": 400, "exercise": 400, "explain": 900}
 
 _NUMBER = re.compile(
-    r"(?<![\w.])-?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.])-?\d+(?:[./]\d+)?"
+    r"(?<![\w.])[-\u2212]?\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\w])|(?<![\w.])[-\u2212]?\d+(?:[./]\d+)?"
 )
 _LIST_MARKER = re.compile(r"(?m)^[ \t]*(?:step[ \t]+)?\d{1,2}[.)][ \t]")
 # Words that call the number after them a result: a safe number (a given quantity, the
 # student's own answer) after one of these is still a leak ("the answer is 12", "= 12").
 _ANSWER_CUE = re.compile(
     r"(?:\banswer\b|=|\bequals?\b|\bmakes?\b|\bgives?\b|\bget\b|\bcomes? to\b|"
-    r"\bend up with\b|\bit'?s\b|\bit is\b|\bresult\b)[^.?!\n]{0,8}$"
+    r"\bend up with\b|\bit'?s\b|\bit is\b|\bresult\b)[^.?!\n\d]{0,8}$"  # "= 81 − 9": an operand
 )
 _MARKUP = re.compile(
     r"###|<\s*/?\s*student\s*>|<\|im_(?:start|end)\|>"
@@ -57,11 +57,14 @@ _MARKUP = re.compile(
 _SENTENCE = re.compile(r"[^.?!\n]+[.?!]?")
 
 _TERM = r"(?:\(-\d+(?:\.\d+)?\)|-?\d+(?: \d+/\d+|(?:\.\d+)?(?:/\d+)?))"
+# `a op b = c`, and a chain's `a op b = c op d` ("35 = 7 × 5 = 5 × 7"): both sides' values.
 _EQUATION = re.compile(
-    rf"(?<![\w./\-])({_TERM}(?:\s*[-+×*÷x]\s*{_TERM})+)\s*=\s*({_TERM})%?"
+    rf"(?<![\w./\-])(?<![-+×*÷] )({_TERM}(?:\s*[-+×*÷x]\s*{_TERM})+)"  # not "x ÷ 4 + 8"
+    rf"\s*=\s*({_TERM}(?:[ \t]*[-+×*÷x][ \t]*{_TERM})*)%?"
     r"(?![\d/(]|\.\d|\s*(?:remainder|r\b))"
 )
-_OPERATOR = re.compile(r"\s*([-+×*÷x])\s*")
+_FIRST_TERM = re.compile(_TERM)
+_NEXT_TERM = re.compile(rf"\s*([-+×*÷x])\s*({_TERM})")
 _SYMBOL_BETWEEN = re.compile(r"(?<=[\d)])\s*([-+×*÷])\s*(?=\(?-?\d)|(?<=\d)\s+x\s+(?=\d)")
 
 _OPS = {"+": "add", "-": "subtract", "×": "multiply", "*": "multiply", "x": "multiply"}
@@ -141,8 +144,9 @@ class Verdict:
 
 
 def numbers_in(text: str) -> list[str]:
-    """Every number written in digits in `text`, as written (thousands commas removed)."""
-    return [m.group(0).replace(",", "") for m in _NUMBER.finditer(text)]
+    """Every number written in digits in `text`, as written (thousands commas removed, a
+    minus sign as "-": "(−8)" is -8, not 8)."""
+    return [m.group(0).replace(",", "").replace("\u2212", "-") for m in _NUMBER.finditer(text)]
 
 
 def _values(texts: tuple[str, ...] | list[str]) -> set[Fraction]:
@@ -183,7 +187,7 @@ def check_words(text: str, plan: MovePlan) -> Verdict:
     s = normalise(stripped)
     if _MARKUP.search(s):
         problems.append("markup: prompt markers in the words")
-    if _repeats(s):
+    if _repeats(s, plan):
         problems.append("length: repeats a sentence")
     numbers = read_numbers(stripped)
     problems += _check_numbers(s, numbers, plan)
@@ -207,10 +211,19 @@ def _only_the_question(s: str, question: str) -> bool:
     return len("".join(ch for ch in rest if ch.isalnum())) < MIN_FACT_CHARS
 
 
-def _repeats(s: str) -> bool:
-    sentences = [" ".join(m.group(0).split()) for m in _SENTENCE.finditer(s)]
-    counts = Counter(x for x in sentences if len(x) > 12)
-    return any(c > 1 for c in counts.values())
+def _sentences(s: str) -> Counter[str]:
+    sentences = (" ".join(m.group(0).split()) for m in _SENTENCE.finditer(s))
+    return Counter(x for x in sentences if len(x) > 12)
+
+
+def _repeats(s: str, plan: MovePlan) -> bool:
+    """A sentence said more often than the plan says it: a loop. The plan may say one twice
+    (two exercises that share "Write the larger fraction.": the example's and the student's)."""
+    counts = _sentences(s)
+    if not any(c > 1 for c in counts.values()):
+        return False
+    planned = _sentences(normalise("\n".join((plan.statement, *plan.facts))))
+    return any(c > max(1, planned[x]) for x, c in counts.items())
 
 
 def _check_numbers(s: str, numbers: list[Number], plan: MovePlan) -> list[str]:
@@ -281,19 +294,24 @@ def _check_leak(text: str, s: str, numbers: list[Number], plan: MovePlan) -> lis
     allowed = _values(plan.numbers)
     leaks = []
     given = _spans(s, normalise(plan.statement.strip()))
+    # A number written as the exercise writes it is the student's to read ("Now you: 56/64."
+    # when 56/64 = 7/8 is the key): given, unless the words call it the result.
+    written = {n.text for n in [*read_numbers(plan.statement), *read_pairs(plan.statement)]}
     for n in [*numbers, *read_pairs(text)]:
         if _casual_word(s, n) or any(a <= n.start < b for a, b in given):
             continue  # a casual "one", or a number inside the exercise's own words
-        hit = n.value in values and n.kind != "ratio"
+        called_answer = _ANSWER_CUE.search(s[max(0, n.start - 30) : n.start]) is not None
+        # "1.47 per cent" writes the key 1.47's digits as surely as "1.47" does
+        hit = (n.value in values or n.bare in values) and n.kind != "ratio"
         if not hit and bare and n.kind in ("digits", "words") and n.value in bare:
-            hit = n.value not in allowed  # "75" for a 75% key, unless the plan uses 75
+            # "75" for a 75% key, unless the plan uses 75 and nothing calls it the answer
+            hit = n.value not in allowed or called_answer
         if ratio and n.kind == "ratio":
             parts = tuple(int(p) for p in re.findall(r"\d+", n.text))
             hit = parts == ratio
         if not hit:
             continue
-        called_answer = _ANSWER_CUE.search(s[max(0, n.start - 30) : n.start]) is not None
-        if n.value in safe and not called_answer:
+        if (n.value in safe or n.text in written) and not called_answer:
             continue
         leaks.append(n.text)
     if ratio and re.search(rf"\b{ratio[0]}\s+to\s+{ratio[1]}\b", s):
@@ -318,9 +336,24 @@ def _check_operation(s: str, plan: MovePlan) -> list[str]:
         return []
     problems = []
     symbols = {_OPS.get(m.group(1) or "x") for m in _SYMBOL_BETWEEN.finditer(s)}
-    foreign = sorted(x for x in symbols if x and x != family)
-    if foreign and plan.move in ("hint_operation", "substep", "exercise"):
-        problems.append(f"operation: writes {', '.join(foreign)} for a {family} step")
+    # The plan's own sums may mix operations ("2 × 7 + 6": a product and its carry); the
+    # words may write those symbols, but a sum on the plan's terms keeps the plan's signs.
+    planned = _sums(normalise(" ".join((*plan.facts, plan.question or ""))))
+    mixed = {_OPS.get(op) for _, ops in planned if len(set(ops)) > 1 for op in ops}
+    foreign = sorted(x for x in symbols if x and x != family and x not in mixed)
+    by_terms: dict[tuple[str, ...], set[tuple[str, ...]]] = {}
+    for terms, ops in planned:
+        by_terms.setdefault(terms, set()).add(ops)
+    changed = [
+        _written_sum(terms, ops)
+        for terms, ops in _sums(s)
+        if terms in by_terms and ops not in by_terms[terms]
+    ]
+    if plan.move in ("hint_operation", "substep", "exercise"):
+        if foreign:
+            problems.append(f"operation: writes {', '.join(foreign)} for a {family} step")
+        if changed:
+            problems.append(f"operation: changes the plan's sum ({'; '.join(changed)})")
     if plan.move == "exercise":
         if symbols != {family} and not re.search(_WORD_PROBLEM_REQUIRED[family], s):
             problems.append(f"operation: no word for {family} in the problem")
@@ -332,6 +365,23 @@ def _check_operation(s: str, plan: MovePlan) -> list[str]:
         if wrong and not _negated(s, wrong.start()):
             problems.append(f"operation: '{wrong.group(0)}' names another operation")
     return problems
+
+
+_SUM = re.compile(rf"(?<![\w./\-]){_TERM}(?:\s*[-+×*÷x]\s*{_TERM})+")
+
+
+def _sums(s: str) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """Every written sum `a op b op c` as (its terms, its operators), in order."""
+    out = []
+    for m in _SUM.finditer(_THOUSANDS.sub("", s)):
+        parts = _split(m.group(0))
+        if parts is not None:
+            out.append((tuple(parts[0]), tuple("×" if op in "*x" else op for op in parts[1])))
+    return out
+
+
+def _written_sum(terms: tuple[str, ...], ops: tuple[str, ...]) -> str:
+    return " ".join(x for pair in zip(terms, (*ops, ""), strict=True) for x in pair if x)
 
 
 def _term(text: str) -> Fraction | None:
@@ -347,15 +397,31 @@ def _term(text: str) -> Fraction | None:
         return None
 
 
+def _split(expression: str) -> tuple[list[str], list[str]] | None:
+    """`a op b op c` as its terms and operators; a term may be negative ("(-8)", "8 - -3")."""
+    first = _FIRST_TERM.match(expression)
+    if first is None:
+        return None
+    terms, ops, at = [first.group(0)], [], first.end()
+    for m in _NEXT_TERM.finditer(expression, at):
+        if m.start() != at:
+            return None
+        ops.append(m.group(1))
+        terms.append(m.group(2))
+        at = m.end()
+    return (terms, ops) if expression[at:].strip() == "" else None
+
+
 def _evaluate(left: str) -> tuple[Fraction | None, tuple[object, ...]]:
     """Value of `a op b op c` (× ÷ before + −) and its normal form (for "is it the plan's")."""
-    parts = _OPERATOR.split(left.strip())
-    terms = [_term(p) for p in parts[0::2]]
-    ops = parts[1::2]
+    parts = _split(left.strip())
+    if parts is None:
+        return None, ()
+    terms = [_term(p) for p in parts[0]]
+    ops = parts[1]
     if any(t is None for t in terms):
         return None, ()
     values: list[Fraction] = [terms[0]]  # type: ignore[list-item]
-    pending: list[str] = []
     for op, term in zip(ops, terms[1:], strict=True):
         assert term is not None
         if op in "×*x":
@@ -365,7 +431,6 @@ def _evaluate(left: str) -> tuple[Fraction | None, tuple[object, ...]]:
                 return None, ()
             values[-1] = values[-1] / term
         else:
-            pending.append(op)
             values.append(term if op == "+" else -term)
     form: tuple[object, ...] = (tuple(sorted(str(t) for t in terms)), tuple(sorted(ops)))
     return sum(values, Fraction(0)), form
@@ -378,7 +443,7 @@ def _equations(s: str) -> list[tuple[str, Fraction | None, Fraction | None, tupl
     out = []
     for m in _EQUATION.finditer(_THOUSANDS.sub("", s)):
         value, form = _evaluate(m.group(1))
-        out.append((m.group(0), value, _term(m.group(2)), form))
+        out.append((m.group(0), value, _evaluate(m.group(2))[0], form))
     return out
 
 
@@ -417,16 +482,54 @@ def _check_named(s: str) -> list[str]:
     return wrong
 
 
+_QUOTES_THE_STUDENT = ("contrast", "locate")
+# An equation in the unknown x ("x/4 + 8 = 2", "x = (−3) × 5 = −15"): a run of numbers,
+# operators and x with an "=", where x is not the times sign of "3 x 4".
+_RUN_CHAR = r"(?:[\dx()/+\-×*÷ \t]|\.(?=\d))"  # a point only inside a decimal
+_UNKNOWN_RUN = re.compile(rf"(?<![a-z])[\dx(]{_RUN_CHAR}*(?:={_RUN_CHAR}+)+")
+_UNKNOWN_X = re.compile(r"(?<![a-z])x(?![a-z])")
+_TIMES_X = re.compile(r"(?<=\d)\s+x\s+(?=\d)")
+
+
+def _unknown_steps(s: str) -> set[tuple[str, str]]:
+    """Every pair of sides an equation in x sets equal ("x/5 = 4 - 7 = -3" gives x/5 = 4-7,
+    x/5 = -3 and 4-7 = -3), spaces and the spelling of × ÷ aside."""
+    out: set[tuple[str, str]] = set()
+    for m in _UNKNOWN_RUN.finditer(s):
+        run = _TIMES_X.sub(" × ", m.group(0))
+        if not _UNKNOWN_X.search(run):
+            continue
+        sides = [
+            re.sub(r"\s+", "", side).replace("÷", "/").replace("*", "×") for side in run.split("=")
+        ]
+        sides = [side for side in sides if side]
+        out.update((a, b) for i, a in enumerate(sides) for b in sides[i + 1 :])
+    return out
+
+
 def _check_maths(s: str, plan: MovePlan) -> list[str]:
     problems = []
+    plan_text = normalise(" ".join((plan.statement, *plan.facts, plan.question or "")))
+    planned = _equations(plan_text)
+    # A wrong sum a contrast's plan quotes (the student's step beside the right one) is theirs.
+    quoted = {
+        (form, result)
+        for _, value, result, form in planned
+        if value != result and plan.move in _QUOTES_THE_STUDENT
+    }
     wrong = [
-        text for text, value, result, _ in _equations(s) if value is not None and value != result
+        text
+        for text, value, result, form in _equations(s)
+        if value is not None and value != result and (form, result) not in quoted
     ]
     wrong += _check_named(s)
     if wrong:
         problems.append(f"maths: wrong result claimed ({'; '.join(wrong)})")
-    plan_text = normalise(" ".join((plan.statement, *plan.facts, plan.question or "")))
-    plan_forms = {form for _, _, _, form in _equations(plan_text)}
+    unknown = _unknown_steps(s) - _unknown_steps(plan_text)
+    if unknown:
+        shown = "; ".join(f"{a} = {b}" for a, b in sorted(unknown))
+        problems.append(f"maths: an equation the plan does not have ({shown})")
+    plan_forms = {form for _, _, _, form in planned}
     if plan_forms:
         other = [
             text

@@ -26,3 +26,23 @@ def test_the_answer_is_spelled_many_ways_for_the_leak_cases() -> None:
         assert form in spellings
     good, bad = build_cases(td.evaluation_plans(("hint",), per_task=2))
     assert all(case.kind == "good" for case in good) and len(bad) > len(good)
+
+
+def test_the_real_planners_templates_are_good_outputs_and_kept() -> None:
+    """The adapters learn to word plans like the planner's templates: a template the verifier
+    refuses is a plan the model can never get through (issue 11: 16.5% were refused)."""
+    from tutor.curriculum import load_default_pack
+    from tutor.verifier_bench import AUTHORED, PLANNER, planner_harvest
+
+    pack = load_default_pack()
+    plans = planner_harvest(pack, seeds=(0, 7))
+    assert {p.move for p in plans} >= {"solution", "substep", "contrast", "worked_example"}
+    examples = td.evaluation_plans(("hint",), per_task=2, split="validation")
+    result = run_benchmark(examples, planner=plans)
+    assert result.good_by_source[PLANNER] == len(plans) >= 150
+    assert result.good_by_source[AUTHORED] >= 2
+    assert result.bad_by_source[PLANNER] >= 500  # every third template, corrupted
+    assert result.caught_share_of(PLANNER) >= 0.99, [(c.kind, c.text) for c in result.missed]
+    assert result.kept_share_of(PLANNER) >= 0.98, [
+        (c.plan.move, c.text, p) for c, p in result.dropped if c.source == PLANNER
+    ][:5]

@@ -9,7 +9,7 @@ import pytest
 
 from prompts.numbers import read_numbers
 from prompts.plan import Learner, MovePlan
-from prompts.verify import check_words
+from prompts.verify import check_words, numbers_in
 
 LEARNER = Learner(name="Maya", grade=5, style="short", interests=("football",))
 
@@ -291,3 +291,196 @@ def test_words_that_are_only_the_question_do_not_word_the_plan() -> None:
     )
     assert not check_words(question, plan).ok
     assert check_words(f"That sounds frustrating, Sam, and it is fine. {question}", plan).ok
+
+
+# -- misreadings of the real planner's templates (issue 11): each test failed before its fix --
+
+
+def _plan(**fields: object) -> MovePlan:
+    base: dict[str, object] = {
+        "move": "hint_operation",
+        "task": "hint",
+        "learner": LEARNER,
+        "template": "-",
+    }
+    return MovePlan(**{**base, **fields})  # type: ignore[arg-type]
+
+
+def test_a_unicode_minus_is_a_sign_in_the_plans_numbers_too() -> None:
+    """`numbers_in` (which plans take their numbers from) read "(−8)" as 8, so a template
+    writing −8 failed with "not in the plan: -8"."""
+    text = "The signs are different, so the answer is negative: 32 ÷ (−8) = −4."
+    assert numbers_in(text) == ["32", "-8", "-4"]
+    plan = _plan(move="solution", task="explain", statement="What is 32 ÷ (−8)?", facts=(text,))
+    plan = replace(plan, numbers=tuple(numbers_in(text)), reveals_answer=True)
+    assert check_words(text, plan).ok
+    assert "numbers" in problems(text.replace("−4", "−5"), plan)  # still exact values
+
+
+def test_a_chained_sum_is_read_whole() -> None:
+    """ "35 = 7 × 5 = 5 × 7" was read as the claim 7 × 5 = 5."""
+    fact = "The first number in both lists is 35 = 7 × 5 = 5 × 7."
+    plan = _plan(
+        move="solution",
+        task="explain",
+        statement="What is the lowest common multiple of 7 and 5?",
+        facts=(fact, "Multiples of 7: 7, 14, 21, 28, 35 and so on."),
+        numbers=("35", "7", "5", "14", "21", "28"),
+        reveals_answer=True,
+    )
+    assert check_words(f"Multiples of 7: 7, 14, 21, 28, 35 and so on. {fact}", plan).ok
+    assert "maths" in problems("The first number in both lists is 35 = 7 × 5 = 5 × 8.", plan)
+
+
+def test_sums_with_negative_terms_are_checked() -> None:
+    """ "8 + (−19)" split at its own sign and "= −11" was no number: such sums were never
+    checked (a wrong one passed) or read as wrong (a right one failed)."""
+    plan = _plan(
+        move="solution",
+        task="explain",
+        statement="What is 8 + (−19)?",
+        facts=("Adding −19 is subtracting 19: 8 + (−19) = 8 − 19.", "8 − 19 = −11."),
+        numbers=("8", "-19", "19", "-11"),
+        reveals_answer=True,
+    )
+    assert check_words("8 + (−19) = 8 − 19, and 8 − 19 = −11.", plan).ok
+    assert "maths" in problems("8 + (−19) = −27.", replace(plan, numbers=(*plan.numbers, "-27")))
+
+
+def test_a_contrast_may_quote_the_students_wrong_step() -> None:
+    """A contrast puts the student's wrong sum beside the right step; it is theirs to see."""
+    template = "Look at this step. Your step: 8 − 10 = 2. The right step there is 8 − 10."
+    plan = _plan(
+        move="contrast",
+        task="feedback",
+        statement="What is 8 + (−10)?",
+        facts=("Look at this step. Your step: 8 − 10 = 2.", "The right step there is 8 − 10."),
+        numbers=("8", "10", "2", "-10"),
+        answer_forms=("-2",),
+    )
+    assert check_words(template, plan).ok
+    assert "maths" in problems(template.replace("= 2", "= 3") + " 3 is close.", plan)
+    # a plan that does not quote the student has no wrong sum to repeat
+    assert "maths" in problems(template, replace(plan, move="hint_operation"))
+
+
+def test_a_sentence_the_plan_says_twice_may_be_said_twice() -> None:
+    """A worked example quotes its exercise and the student's: both say "Write the larger
+    fraction." Said more often than the plan says it, it is a loop."""
+    plan = _plan(
+        move="worked_example",
+        statement="Which is larger, 2/5 or 2/3? Write the larger fraction.",
+        facts=("Which is larger, 1/4 or 1/2? Write the larger fraction.", "Answer: 1/2"),
+        numbers=("2/5", "2/3", "1/4", "1/2"),
+        answer_forms=("2/3",),
+        safe_equal_to_key=("2/3",),
+    )
+    text = (
+        "Which is larger, 1/4 or 1/2? Write the larger fraction.\nAnswer: 1/2\n"
+        "Now you: Which is larger, 2/5 or 2/3? Write the larger fraction."
+    )
+    assert check_words(text, plan).ok
+    assert "length" in problems(text + " Write the larger fraction.", plan)
+
+
+def test_the_exercises_own_number_is_given_where_it_is_repeated() -> None:
+    """ "0.31 = ?/100" for "Write 0.31 as a fraction" (key 31/100) was read as a leak."""
+    plan = _plan(
+        move="substep",
+        statement="Write 0.31 as a fraction in its simplest form.",
+        facts=("Let's do just the denominator first. 0.31 = ?/100. What is the top number?",),
+        numbers=("0.31", "100"),
+        answer_forms=("31/100",),
+        question="What is the top number?",
+    )
+    text = "Let's do just the denominator first. 0.31 = ?/100. What is the top number?"
+    assert check_words(text, plan).ok
+    assert "leak" in problems("The answer is 0.31. What is the top number?", plan)
+    assert "leak" in problems("It is 31/100 in the end. What is the top number?", plan)
+    assert "leak" in problems("0.31 is 31/100. What is the top number?", plan)
+
+
+def test_an_operand_after_an_equals_sign_is_not_called_the_answer() -> None:
+    """In "x = 81 − 9 = 72" the 9 (a given number equal to the key) is an operand."""
+    plan = _plan(
+        move="contrast",
+        task="feedback",
+        statement="Solve 9x = 81.",
+        facts=("Your step: x = 81 − 9 = 72.", "The right step there is 81 ÷ 9."),
+        numbers=("9", "81", "72"),
+        answer_forms=("9",),
+        safe_equal_to_key=("9",),
+    )
+    assert check_words("Your step: x = 81 − 9 = 72. The right step there is 81 ÷ 9.", plan).ok
+    assert "leak" in problems("Your step was off: x = 9.", plan)
+
+
+def test_a_sum_that_mixes_operations_keeps_the_plans_signs() -> None:
+    """A product with its carry ("2 × 7 + 6") wrote "+" in a multiply step: refused as another
+    operation. The plan's own sum may be written; the same numbers with other signs may not."""
+    plan = _plan(
+        statement="What is 29 × 7?",
+        facts=("In the tens column, work out 2 × 7 + 6.", "Write down that step."),
+        numbers=("2", "7", "6", "29"),
+        operation="multiply",
+        answer_forms=("203",),
+    )
+    assert check_words("In the tens column, work out 2 × 7 + 6. Write down that step.", plan).ok
+    assert "operation" in problems("In the tens column, work out 2 + 7 + 6.", plan)
+    assert "operation" in problems("In the tens column, work out 2 × 7 × 6.", plan)
+    assert "operation" in problems("In the tens column, work out 7 ÷ 7 + 6.", plan)
+
+
+def test_number_words_are_one_number_only_when_written_together() -> None:
+    """ "which gives twenty. 32 ÷ 2 = 16, two equal shares" was read as twenty-two, so the
+    answer 20 in words slipped past the leak check (found by corrupting planner templates)."""
+    words = [
+        (n.text, n.value)
+        for n in read_numbers("which gives twenty. 32 ÷ 2 = 16, two equal shares")
+        if n.kind == "words"
+    ]
+    assert words == [("twenty", 20), ("two", 2)]
+    assert [n.value for n in read_numbers("three hundred and twenty-three")] == [323]
+    plan = _plan(
+        move="contrast",
+        task="feedback",
+        statement="Share 32 in the ratio 5:3. How much is the larger share?",
+        facts=("Your step: 32 ÷ 2 = 16, two equal shares.", "The right step there is 32 ÷ 8."),
+        numbers=("32", "2", "16", "8", "5:3", "5", "3"),
+        answer_forms=("20",),
+    )
+    leaked = "Your step: which gives twenty. 32 ÷ 2 = 16, two equal shares."
+    assert "leak" in problems(leaked, plan)
+
+
+def test_an_equation_in_x_must_be_one_the_plan_writes() -> None:
+    """The exercise "Solve x/4 + 8 = 2" restated as "x/4 + 8 = 4" had only allowed numbers and
+    no arithmetic claim: it passed. Steps of the plan's own equations (any two sides of a
+    chain) may be written, spaces and ÷ or / aside."""
+    plan = _plan(
+        move="solution",
+        task="explain",
+        statement="Solve x/4 + 8 = 2.",
+        facts=("Subtract 8 on both sides: x/4 = 2 − 8 = −6.", "x = (−6) × 4 = −24."),
+        numbers=("4", "8", "2", "-6", "-24"),
+        reveals_answer=True,
+    )
+    assert check_words("Solve x ÷ 4 + 8 = 2: x/4 = −6, so x = (−6) × 4 = −24.", plan).ok
+    assert "maths" in problems("Solve x/4 + 8 = 4: x/4 = −6, so x = −24.", plan)
+    assert "maths" in problems("x/4 = 2 − 8 = −6, so x = −26 + 2 = −24.", plan)
+    assert check_words(
+        "3 x 4 = 12 is not an equation in x.", replace(plan, numbers=("3", "4", "12"))
+    )
+
+
+def test_the_keys_digits_with_a_percent_sign_after_them_are_still_the_key() -> None:
+    """ "Answer: 1.47 Per cent means out of 100" (key 1.47) read as 0.0147: no leak."""
+    plan = _plan(
+        move="worked_example",
+        statement="Write 147% as a decimal.",
+        facts=("Per cent means out of 100, so 140% is 140/100.",),
+        numbers=("147%", "140%", "140/100", "100", "140"),
+        answer_forms=("1.47",),
+    )
+    assert check_words("Per cent means out of 100, so 140% is 140/100.", plan).ok
+    assert "leak" in problems("Answer: 1.47 Per cent means out of 100.", plan)

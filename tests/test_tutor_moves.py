@@ -4,20 +4,17 @@ as the model's), and the plans that ask for a step's result never contain it."""
 
 from __future__ import annotations
 
-from random import Random
-
 import pytest
 
 from prompts.plan import Learner, MovePlan
 from prompts.verify import check_words
 from tutor.curriculum import load_default_pack
-from tutor.curriculum.examples import similar_for_slip
 from tutor.dialogue import moves
-from tutor.dialogue.moves import leaks
 from tutor.dialogue.steps import worth_asking
+from tutor.verifier_bench import PLANNER_LEARNER, PLANNER_SEEDS, planner_plans
 
-SEEDS = range(12)
-LEARNER = Learner(name="Sam", grade=5)
+SEEDS = PLANNER_SEEDS
+LEARNER: Learner = PLANNER_LEARNER
 
 
 @pytest.fixture(scope="module")
@@ -26,35 +23,18 @@ def pack():  # type: ignore[no-untyped-def]
 
 
 def _plans(pack, skill_key: str, seed: int) -> list[MovePlan]:  # type: ignore[no-untyped-def]
-    exercise = pack.exercise(skill_key, seed)
-    current = moves.Current(exercise, pack.skills[skill_key].name, LEARNER)
-    plans = [moves.solution(current)]
-    for index, step in enumerate(exercise.solution):
-        if worth_asking(exercise, index):
-            plans.append(moves.substep(current, step))
-            plans.append(moves.hint_operation(current, step))
-    for rule in exercise.misconceptions:
-        for answer, slip in zip(rule.answers, rule.slips, strict=False):
-            if slip is not None and slip.student_step:
-                step = exercise.solution[slip.step_index]
-                plans.append(
-                    moves.contrast(
-                        current, step, student_step=slip.student_step, answer=str(answer)
-                    )
-                )
-    similar = similar_for_slip(pack, exercise, None, Random(seed))
-    if similar is not None:
-        plans.append(moves.worked_example(current, similar))
-    return [p for p in plans if p.reveals_answer or not leaks(p.template, exercise)]
+    """The planner's plans around one exercise (shared with the verifier benchmark)."""
+    return planner_plans(pack, skill_key, seed, LEARNER)
 
 
 def test_templates_pass_the_model_verifier_on_most_plans(pack) -> None:  # type: ignore[no-untyped-def]
     """Model words equal to a plan's template should pass the verifier that judges model words.
 
-    Templates are shown without this check (they are code's words), so a refusal here only
-    costs the model's wording of that plan. Measured on merge: 83.5% of 3,020 plans pass; the
-    rest are verifier readings still to fix (lists of multiples read as sums, the statement's
-    own numbers in a contrast, long worked examples). The floor keeps it from sliding back.
+    Templates are shown without this check (they are code's words), so a refusal here costs
+    the model's wording of that plan: the adapters learn to word plans like the templates.
+    Measured: 83.5% of 3,020 plans passed at first; after issue 11 (verifier misreadings and
+    planner wording fixed, 2026-12-01) all 3,020 pass (0 failures). The floor, 1%, leaves
+    room for a wording change to be caught here before it spreads, not for a class of them.
     """
     total, failures = 0, []
     for skill_key in pack.skills:
@@ -65,7 +45,7 @@ def test_templates_pass_the_model_verifier_on_most_plans(pack) -> None:  # type:
                 if not verdict.ok:
                     failures.append((skill_key, seed, plan.move, plan.template, verdict.problems))
     assert total >= 1000
-    assert len(failures) / total <= 0.18, "\n".join(
+    assert len(failures) / total <= 0.01, "\n".join(
         f"{f[0]} {f[1]} {f[2]}: {f[4]} <- {f[3]!r}" for f in failures[:6]
     )
 
@@ -102,3 +82,76 @@ def test_plans_render_as_the_prompts_the_adapters_were_trained_on(pack) -> None:
         assert all(fact.split()[0] in request.prompt for fact in plan.facts)
         rendered += 1
     assert rendered >= 5
+
+
+def _step(exercise, **wanted: str):  # type: ignore[no-untyped-def]
+    return next(s for s in exercise.solution if all(getattr(s, k) == v for k, v in wanted.items()))
+
+
+def test_a_told_step_does_not_repeat_a_result_its_words_already_give(pack) -> None:  # type: ignore[no-untyped-def]
+    """ "−4: 32 ÷ (−8) = −4", "4 9/10: 4 + 9/10 = 4 9/10", "9:8: 54 ÷ 6 : 48 ÷ 6 = 9:8": a
+    signed, mixed or ratio result was not found in the step's words and was appended again."""
+    for skill_key in ("integers.mul_div", "fractions.mixed_add", "ratio.simplify"):
+        for seed in SEEDS:
+            for step in pack.exercise(skill_key, seed).solution:
+                told = moves.step_sentence(step)
+                if step.result and step.result in step.text:
+                    assert told.count(step.result) == step.text.count(step.result), told
+
+
+def test_both_sides_is_not_the_both_sides(pack) -> None:  # type: ignore[no-untyped-def]
+    exercise = pack.exercise("equations.one_step_add", 2)
+    current = moves.Current(exercise, "skill", LEARNER)
+    step = _step(exercise, place="both sides")
+    assert (
+        "Look at both sides."
+        in moves.contrast(current, step, student_step="x", answer="1").template
+    )
+    assert "on both sides" in moves.locate(current, step, answer="1", misconception=None).template
+    assert "the both" not in moves.hint_operation(current, step).template
+
+
+def test_a_carry_inside_a_product_is_a_multiplication(pack) -> None:  # type: ignore[no-untyped-def]
+    """The ones column of 29 × 7 is "9 × 7" with a carry: its words are a product's."""
+    for seed in SEEDS:
+        exercise = pack.exercise("whole.multiply", seed)
+        for step in exercise.solution:
+            if (
+                step.operation == "carry"
+                and step.expression
+                and "×" in moves.pretty(step.expression)
+            ):
+                assert moves.operation_word(step) == "multiply"
+    exercise = pack.exercise("whole.add", 1)
+    carries = [s for s in exercise.solution if s.operation == "carry"]
+    assert all(moves.operation_word(s) == "add" for s in carries)
+
+
+def test_a_percentage_key_is_guarded_in_every_spelling(pack) -> None:  # type: ignore[no-untyped-def]
+    """The key 50% was kept as the form "50", so "The answer is 50%" was no leak."""
+    exercise = pack.exercise("percent.from_fraction", 0)
+    assert exercise.answer_text.endswith("%")
+    assert moves.answer_forms(exercise) == (exercise.answer_text,)
+    current = moves.Current(exercise, "skill", LEARNER)
+    step = next(s for i, s in enumerate(exercise.solution) if worth_asking(exercise, i))
+    plan = moves.substep(current, step)
+    value = exercise.answer_text[:-1]
+    for said in (f"{value}%", f"{value} percent", f"The answer is {value}"):
+        text = plan.template.replace(" What", f" It is {said}. What", 1)
+        assert "leak" in check_words(text, plan).checks, said
+
+
+def test_a_required_number_is_one_the_template_states_as_a_number(pack) -> None:  # type: ignore[no-untyped-def]
+    """ "10" was required of "rounded to the nearest 100" ("10" is inside "100")."""
+    for skill_key in ("whole.rounding", "fractions.add_unlike"):
+        for seed in SEEDS:
+            for plan in _plans(pack, skill_key, seed):
+                assert check_words(plan.template, plan).ok, plan.template
+
+
+def test_now_you_names_the_statements_numbers_as_it_writes_them() -> None:
+    """ "the same steps with 5 and 11" for "(−5) × (−11)" dropped the signs."""
+    assert moves._your_turn("What is (−5) × (−11)?").startswith(
+        "Now you: the same steps with −5 and −11."
+    )
+    assert "with 4 1/2 and 4 3/5." in moves._your_turn("What is 4 1/2 + 4 3/5?")

@@ -3,8 +3,12 @@
 From held-out plans (`tutor.training_data`, held-out seeds and skills) this module makes:
 
 - good outputs: every authored phrasing of each plan's move kind, filled for that plan (the
-  paraphrases a good model would write), and
-- adversarial outputs, each one corruption of a good output, labelled by kind:
+  paraphrases a good model would write), and the real planner's own templates
+  (`planner_harvest`: every plan `tutor.dialogue.moves` builds for every skill of the pack
+  on seeds 0-11 that the curriculum's leak guard passes; the adapters learn to word plans
+  like these, so a template refused is a plan the model can never get through), and
+- adversarial outputs, each one corruption of a good output (the reference of each held-out
+  plan, and the template of every `PLANNER_CORRUPT_EVERY`-th planner plan), labelled by kind:
   `wrong_maths` (a sum or named result made wrong), `other_step` (a true sum the plan does
   not have), `changed_operation` (the step or word problem now adds instead of subtracting,
   ...), `leak` (the answer inserted in one of many forms: digits, words, decimal, decimal
@@ -12,7 +16,8 @@ From held-out plans (`tutor.training_data`, held-out seeds and skills) this modu
   rule taught), `stray_number` (a number the plan does not allow), `markup`, `loop`.
 
 `run_benchmark()` checks them all with `prompts.verify.check_words` and reports the share
-caught and the share kept; `tutor adapters verifier-benchmark` prints it.
+caught and the share kept (in all, and by source: `kept_by_source`); `tutor adapters
+verifier-benchmark` prints it.
 """
 
 from __future__ import annotations
@@ -26,20 +31,32 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 from prompts.numbers import TENS_WORDS, UNIT_WORDS
-from prompts.plan import MovePlan
+from prompts.plan import Learner, MovePlan
 from prompts.verify import check_words, operation_family
 from tutor import training_data as td
+from tutor.curriculum import Pack, load_default_pack, similar_for_slip
+from tutor.dialogue import moves
+from tutor.dialogue.steps import worth_asking
 
 _DENOMINATOR_WORDS = {2: "halves", 3: "thirds", 4: "quarters", 5: "fifths", 8: "eighths"}
 
 
+PLANNER_SEEDS = range(12)
+PLANNER_LEARNER = Learner(name="Sam", grade=5)
+AUTHORED, PLANNER = "authored", "planner"  # where a good output comes from
+PLANNER_CORRUPT_EVERY = 3  # every third planner template is corrupted too (~10,000 cases)
+
+
 @dataclass(frozen=True)
 class Case:
-    """One output to check: its plan, its words, and what it is (`good` or a corruption)."""
+    """One output to check: its plan, its words, and what it is (`good` or a corruption);
+    a good one's `source` says who wrote it (an authored phrasing or the planner's template).
+    """
 
     plan: MovePlan
     text: str
     kind: str
+    source: str = AUTHORED
 
 
 @dataclass
@@ -48,6 +65,10 @@ class BenchResult:
     total: Counter[str] = field(default_factory=Counter)
     good_kept: int = 0
     good_total: int = 0
+    kept_by_source: Counter[str] = field(default_factory=Counter)
+    good_by_source: Counter[str] = field(default_factory=Counter)
+    caught_by_source: Counter[str] = field(default_factory=Counter)
+    bad_by_source: Counter[str] = field(default_factory=Counter)
     missed: list[Case] = field(default_factory=list)
     dropped: list[tuple[Case, tuple[str, ...]]] = field(default_factory=list)
     seconds: float = 0.0
@@ -59,6 +80,51 @@ class BenchResult:
     @property
     def kept_share(self) -> float:
         return self.good_kept / max(1, self.good_total)
+
+    def kept_share_of(self, source: str) -> float:
+        """The share kept of the good outputs from `source` (`AUTHORED` or `PLANNER`)."""
+        return self.kept_by_source[source] / max(1, self.good_by_source[source])
+
+    def caught_share_of(self, source: str) -> float:
+        """The share caught of the corruptions of good outputs from `source`."""
+        return self.caught_by_source[source] / max(1, self.bad_by_source[source])
+
+
+def planner_plans(
+    pack: Pack, skill_key: str, seed: int, learner: Learner = PLANNER_LEARNER
+) -> list[MovePlan]:
+    """The plans the tutor's planner builds around one exercise (`pack.exercise(skill_key,
+    seed)`): its solution, a sub-step and an operation hint for each step worth asking, a
+    contrast for each misconception's slip, a worked example; those whose template the
+    curriculum's leak guard flags are left out (the planner never shows them)."""
+    exercise = pack.exercise(skill_key, seed)
+    current = moves.Current(exercise, pack.skills[skill_key].name, learner)
+    plans = [moves.solution(current)]
+    for index, step in enumerate(exercise.solution):
+        if worth_asking(exercise, index):
+            plans.append(moves.substep(current, step))
+            plans.append(moves.hint_operation(current, step))
+    for rule in exercise.misconceptions:
+        for answer, slip in zip(rule.answers, rule.slips, strict=False):
+            if slip is not None and slip.student_step:
+                step = exercise.solution[slip.step_index]
+                plans.append(
+                    moves.contrast(
+                        current, step, student_step=slip.student_step, answer=str(answer)
+                    )
+                )
+    similar = similar_for_slip(pack, exercise, None, random.Random(seed))
+    if similar is not None:
+        plans.append(moves.worked_example(current, similar))
+    return [p for p in plans if p.reveals_answer or not moves.leaks(p.template, exercise)]
+
+
+def planner_harvest(
+    pack: Pack | None = None, seeds: Sequence[int] = PLANNER_SEEDS
+) -> list[MovePlan]:
+    """`planner_plans` for every skill of the pack (the default pack) and every seed."""
+    pack = pack or load_default_pack()
+    return [p for key in pack.skills for seed in seeds for p in planner_plans(pack, key, seed)]
 
 
 def value_of(text: str) -> Fraction | None:
@@ -273,29 +339,49 @@ def build_cases(
     return good, bad
 
 
-def run_benchmark(examples: Sequence[td.PlanExample] | None = None) -> BenchResult:
-    """Check every good and adversarial case; the shares caught and kept, and what slipped."""
+def run_benchmark(
+    examples: Sequence[td.PlanExample] | None = None,
+    planner: Sequence[MovePlan] | None = None,
+) -> BenchResult:
+    """Check every good and adversarial case; the shares caught and kept, and what slipped.
+
+    `examples`: held-out plans with authored phrasings (default: 150 validation and 75
+    held-out-skill plans); `planner`: plans whose template is a good output (default: the
+    whole `planner_harvest()` when `examples` is defaulted too, else none)."""
     if examples is None:
         tasks = ("hint", "feedback", "explain", "answer", "exercise")
         examples = td.evaluation_plans(tasks, per_task=30, split="validation") + (
             td.evaluation_plans(tasks, per_task=15, split="heldout_skills")
         )
+        planner = planner_harvest() if planner is None else planner
     good, bad = build_cases(examples)
+    planner = planner or ()
+    good += [Case(plan, plan.template, "good", PLANNER) for plan in planner]
+    rng = random.Random(1)
+    bad += [
+        replace(case, source=PLANNER)
+        for plan in planner[::PLANNER_CORRUPT_EVERY]
+        for case in corruptions(plan, plan.template, rng)
+    ]
     result = BenchResult()
     started = time.perf_counter()
     for case in good:
         verdict = check_words(case.text, case.plan)
         result.good_total += 1
+        result.good_by_source[case.source] += 1
         if verdict.ok:
             result.good_kept += 1
+            result.kept_by_source[case.source] += 1
         else:
             result.dropped.append((case, verdict.problems))
     for case in bad:
         result.total[case.kind] += 1
+        result.bad_by_source[case.source] += 1
         if check_words(case.text, case.plan).ok:
             result.missed.append(case)
         else:
             result.caught[case.kind] += 1
+            result.caught_by_source[case.source] += 1
     result.seconds = time.perf_counter() - started
     return result
 

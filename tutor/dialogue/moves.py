@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from prompts.numbers import normalise, read_numbers
 from prompts.plan import Learner, MovePlan
 from prompts.verify import numbers_in
 from tutor.curriculum import reveals_answer
@@ -49,6 +50,26 @@ OPERATION_WORD = {
     "power": "multiply",
     "reciprocal": "divide",
 }
+
+
+# A column's carry or borrow happens inside the column's own sum: its words are that sum's.
+_COLUMN_MOVES = ("carry", "borrow")
+_SYMBOL_WORD = {"+": "add", "−": "subtract", "-": "subtract", "×": "multiply", "÷": "divide"}
+
+
+def operation_word(step: SolutionStep) -> str | None:
+    """The operation the words about `step` must agree with: a carry in "9 × 7" is a
+    multiplication's ("9 × 7 = 63, carry 6"), a carry in "7 + 8" an addition's."""
+    if step.operation in _COLUMN_MOVES and step.expression:
+        symbols = {
+            _SYMBOL_WORD[m.group(1)] for m in _SPACED_SYMBOL.finditer(pretty(step.expression))
+        }
+        if len(symbols) == 1:
+            return symbols.pop()
+    return OPERATION_WORD.get(step.operation or "")
+
+
+_SPACED_SYMBOL = re.compile(r"(?<=[\d)]) ([+−×÷-]) (?=[\d(])")
 
 
 @dataclass(frozen=True)
@@ -80,8 +101,8 @@ def answer_forms(exercise: Exercise) -> tuple[str, ...]:
     forms = [text]
     if "=" in text:  # "x = 3": the value is the answer; matched as a number, not a substring
         forms = [text.split("=", 1)[1].strip()]
-    if text.endswith("%"):  # "25%": matched as the number 25 (the verifier reads numbers)
-        forms = [text[:-1].strip()]
+    if text.endswith("%"):  # "25%": the verifier reads 25%, 25 percent, 0.25 and a bare 25
+        forms = [f"{text[:-1].strip()}%"]
     return tuple(dict.fromkeys(f for f in forms if f))
 
 
@@ -109,7 +130,7 @@ def step_focus(step: SolutionStep) -> str:
 def step_sentence(step: SolutionStep) -> str:
     """The whole step in words, with its result (for telling, never for a question)."""
     text = step.text.strip()
-    if step.expression and step.result and step.result not in numbers_in(text):
+    if step.expression and step.result and not _states(text, step.result):
         text = f"{text.rstrip('.:')}: {pretty(step.expression)} = {step.result}"
     return text if text.endswith((".", "?", "!")) else text + "."
 
@@ -120,19 +141,48 @@ def leaks(text: str, exercise: Exercise) -> bool:
     The curriculum's reader decides (fractions, decimals, percentages, number words)."""
     given = set(numbers_in(exercise.statement))
     kept = _NUMBER_TOKEN.sub(
-        lambda m: "" if m.group(0).replace(",", "") in given else m.group(0), text
+        lambda m: "" if m.group(0).replace(",", "").replace("−", "-") in given else m.group(0),
+        text,
     )
     return bool(reveals_answer(kept, exercise))
 
 
-_NUMBER_TOKEN = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])\d+(?:[./]\d+)?")
+# A number as the statement writes it, with its sign ("−5", as `numbers_in` reads it).
+_NUMBER_TOKEN = re.compile(
+    r"(?<![\w.])[−-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?|(?<![\w.])[−-]?\d+(?:[./]\d+)?"
+)
+# ... and a mixed number whole ("4 1/2"), for naming the statement's numbers to the student.
+_SHOWN_NUMBER = re.compile(rf"(?<![\w./])[−-]?\d+ \d+/\d+(?![\d/])|{_NUMBER_TOKEN.pattern}")
+
+
+def _written(text: str) -> list[str]:
+    """The numbers of `text` as the verifier reads them ("2 1/2", "9:8", "-8", "75%"), then
+    their parts as digits ("2", "1/2", "9", "8"): the words may use either."""
+    return [n.text for n in read_numbers(text, words=False)] + numbers_in(text)
+
+
+def _states(text: str, number: str) -> bool:
+    """True when `text` already writes `number` (as one number, not as a part of one)."""
+    return normalise(number.strip()) in {n.text for n in read_numbers(text, words=False)}
+
+
+def _says(text: str, item: str) -> bool:
+    """`text` says `item`: a number as a number ("10" is not said by "100" or "3/10"), other
+    words as words (the verifier's reading of `must_say`)."""
+    if _NUMBER_ONLY.fullmatch(item.strip()):
+        wanted = {n.value for n in read_numbers(item, words=False)}
+        return any(n.value in wanted for n in read_numbers(text, words=False))
+    return item.lower() in text.lower()
+
+
+_NUMBER_ONLY = re.compile(r"[-−\d.,/:% ]+")
 
 
 def _numbers(*texts: str | None) -> tuple[str, ...]:
     found: list[str] = []
     for text in texts:
         if text:
-            found.extend(numbers_in(text))
+            found.extend(_written(text))
     return tuple(dict.fromkeys(found))
 
 
@@ -146,13 +196,23 @@ def _without(numbers: Iterable[str], *removed: str | None) -> tuple[str, ...]:
     return tuple(n for n in numbers if n not in drop)
 
 
+def _the(place: str) -> str:
+    """ "the tens column", but "both sides" and "one part" as they are."""
+    return place if place.split(" ", 1)[0] in ("both", "each", "one", "all") else f"the {place}"
+
+
+def _in(place: str) -> str:
+    """ "in the tens column", "on both sides"."""
+    return f"{'on' if place.endswith('sides') else 'in'} {_the(place)}"
+
+
 def _in_place(step: SolutionStep) -> str:
     """ " in the tens column" (empty when the step has no place)."""
-    return f" in the {step.place}" if step.place else ""
+    return f" {_in(step.place)}" if step.place else ""
 
 
 def _place(step: SolutionStep) -> str:
-    return step.place or "this step"
+    return _the(step.place) if step.place else "this step"
 
 
 def _plan(current: Current, **fields: object) -> MovePlan:
@@ -164,12 +224,12 @@ def _plan(current: Current, **fields: object) -> MovePlan:
     fields["must_say"] = tuple(
         x
         for x in fields.get("must_say", ())  # type: ignore[attr-defined]
-        if x and x.lower() in template.lower()
+        if x and _says(template, x)
     )
     given: tuple[str, ...] = tuple(fields.get("safe_equal_to_key", ()))  # type: ignore[arg-type]
     fields["safe_equal_to_key"] = tuple(dict.fromkeys((*given, *_safe(current, current.statement))))
     stated: tuple[str, ...] = tuple(fields.get("numbers", ()))  # type: ignore[arg-type]
-    fields["numbers"] = tuple(dict.fromkeys((*stated, *numbers_in(template))))
+    fields["numbers"] = tuple(dict.fromkeys((*stated, *_written(template))))
     return MovePlan(
         statement=current.statement,
         learner=current.learner,
@@ -190,7 +250,7 @@ def _safe(current: Current, *texts: str | None) -> tuple[str, ...]:
 def contrast(current: Current, step: SolutionStep, *, student_step: str, answer: str) -> MovePlan:
     """Their step beside the right step, in their numbers; the right step's result withheld."""
     expression = pretty(step.expression) if step.expression else None
-    look = f"Look at the {step.place}. " if step.place else "Look at this step. "
+    look = f"Look at {_the(step.place)}. " if step.place else "Look at this step. "
     facts = [f"{look}Your step: {student_step}."]
     if expression:
         reason = OPERATION_REASONS.get(step.operation or "")
@@ -208,7 +268,7 @@ def contrast(current: Current, step: SolutionStep, *, student_step: str, answer:
             numbers, step.result if step.result not in _numbers(student_step) else None
         ),
         must_say=tuple(x for x in (step.place, *step.operands[:2]) if x),
-        operation=OPERATION_WORD.get(step.operation or ""),
+        operation=operation_word(step),
         safe_equal_to_key=_safe(current, student_step, answer, current.statement),
         extra=(("student_answer", answer), ("focus", " ".join(facts))),
     )
@@ -224,7 +284,7 @@ def locate(
 ) -> MovePlan:
     """Point at the step where the answer went wrong (no student step known: name the place)."""
     expression = pretty(step.expression) if step.expression and show_step else None
-    where = f"in the {step.place}" if step.place else "at this step"
+    where = _in(step.place) if step.place else "at this step"
     facts = [f"Your answer {answer} goes wrong {where}."]
     if misconception:
         facts.append(f"It looks like you {misconception}.")
@@ -239,7 +299,7 @@ def locate(
         template=" ".join(facts),
         numbers=_without(numbers, step.result),
         must_say=tuple(x for x in (step.place,) if x),
-        operation=OPERATION_WORD.get(step.operation or ""),
+        operation=operation_word(step),
         safe_equal_to_key=_safe(current, answer, current.statement),
         extra=(
             ("student_answer", answer),
@@ -255,7 +315,7 @@ def substep(current: Current, step: SolutionStep, *, kind: str = "substep") -> M
     question = step_question(step)
     if question is None or not step.result:
         raise ValueError("a sub-step needs a step with a question and a result")
-    lead = f"Let's do just the {_place(step)} first." if step.place else "Let's do one step first."
+    lead = f"Let's do just {_place(step)} first." if step.place else "Let's do one step first."
     fact = f"{lead} {question}"
     numbers = _numbers(question, current.statement, *step.operands)
     return _plan(
@@ -266,7 +326,7 @@ def substep(current: Current, step: SolutionStep, *, kind: str = "substep") -> M
         template=fact,
         numbers=_without(numbers, step.result),
         must_say=(question,),
-        operation=OPERATION_WORD.get(step.operation or ""),
+        operation=operation_word(step),
         question=question,
         expected=step.result,
         extra=(("level", "1"), ("focus", question)),
@@ -320,7 +380,7 @@ def hint_operation(current: Current, step: SolutionStep) -> MovePlan:
     reason = OPERATION_REASONS.get(step.operation or "")
     if expression:
         fact = (
-            f"In the {step.place}, work out {expression}"
+            f"{_in(step.place).capitalize()}, work out {expression}"
             if step.place
             else f"Work out {expression}"
         )
@@ -336,7 +396,7 @@ def hint_operation(current: Current, step: SolutionStep) -> MovePlan:
         template=f"{fact} Write down that step, then carry on.",
         numbers=numbers,
         must_say=tuple(step.operands[:2]),
-        operation=OPERATION_WORD.get(step.operation or ""),
+        operation=operation_word(step),
         extra=(("level", "2"), ("focus", fact)),
     )
 
@@ -354,7 +414,7 @@ def tell_step(current: Current, step: SolutionStep) -> MovePlan:
         template=" ".join(facts),
         numbers=_numbers(told, current.statement),
         must_say=tuple(x for x in (step.result,) if x),
-        operation=OPERATION_WORD.get(step.operation or ""),
+        operation=operation_word(step),
         extra=(("level", "2"), ("focus", told)),
     )
 
@@ -391,8 +451,9 @@ def worked_example(current: Current, similar: Exercise) -> MovePlan:
 
 
 def _your_turn(statement: str) -> str:
-    """ "Now you: the same steps with 56,327 and 10." (the statement's own numbers)."""
-    found = list(dict.fromkeys(_NUMBER_TOKEN.findall(statement)))
+    """ "Now you: the same steps with 56,327 and 10." (the statement's own numbers, as it
+    writes them: "−5", "4 1/2")."""
+    found = list(dict.fromkeys(_SHOWN_NUMBER.findall(statement)))
     if not found:
         return f"Now you, with your exercise: {statement}"
     listed = found[0] if len(found) == 1 else f"{', '.join(found[:-1])} and {found[-1]}"

@@ -361,7 +361,8 @@ def divide(rng: random.Random) -> Draft:
             question=f"What is the reciprocal of {c}/{d}?",
         ),
         step(
-            f"Multiply: {a}/{b} × {d}/{c} = {a} × {d} over {b} × {c} = {a * d}/{b * c}.",
+            f"Multiply the numerators and the denominators: {a} × {d} = {a * d} and "
+            f"{b} × {c} = {b * c}, so {a}/{b} × {d}/{c} = {a * d}/{b * c}.",
             f"{a}/{b} × {d}/{c}",
             f"{a * d}/{b * c}",
             operation="multiply",
