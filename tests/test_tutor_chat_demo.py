@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 import students_db as db
 from tests import test_tutor_fixtures
 from tests.test_tutor_fixtures import make_school
 from tutor import accounts, reports
 from tutor.chat import run_chat
+from tutor.cli import app as cli_app
 from tutor.curriculum import load_default_pack
 from tutor.demo import seed_demo
 from tutor.generation import UnavailableGenerator
+from tutor.settings import Settings
 from tutor.tutor import Tutor
 
 sessions = test_tutor_fixtures.sessions  # the shared fixture
@@ -73,3 +77,35 @@ def test_demo_seed_gives_reports_data(sessions: db.SessionFactory, pack) -> None
     assert summaries and summaries[0].summary["attempts"] > 0
     again = seed_demo(sessions=sessions, pack=pack, students=1, turns=0, seed=2)
     assert again.teacher_username == "demo-teacher-2"  # seeding twice makes a second school
+
+
+def test_cli_chat_opens_the_store_like_every_command(tmp_path: Path) -> None:
+    """`tutor chat` goes through the CLI's one `open_store`: an empty database is refused with
+    the upgrade hint (exit 1), an unknown student is named, a real one chats and says bye."""
+    runner = CliRunner()
+    settings = Settings(data_dir=tmp_path)
+    refused = runner.invoke(cli_app, ["chat", "--student", "ABCD1234/ada", "--templates"],
+                            obj=settings)  # fmt: skip
+    assert refused.exit_code == 1 and "tutor db upgrade" in refused.output
+    assert runner.invoke(cli_app, ["db", "upgrade"], obj=settings).exit_code == 0
+    url = settings.resolved_database_url
+    engine = db.make_engine(url)
+    store = db.make_session_factory(engine)
+    teacher = accounts.create_teacher(sessions=store, username="t-cli", password="long enough pw")
+    room = accounts.create_class(sessions=store, teacher_id=teacher.id, name="Cli class")
+    ((login, _pin),) = accounts.add_students(
+        sessions=store, teacher_id=teacher.id, classroom_id=room.id, names=["Ada"]
+    )
+    engine.dispose()
+    unknown = runner.invoke(
+        cli_app, ["chat", "--student", f"{room.join_code}/nobody", "--templates"], obj=settings
+    )
+    assert unknown.exit_code == 1 and "No active student 'nobody'" in unknown.output
+    chatted = runner.invoke(
+        cli_app,
+        ["chat", "--student", login, "--class", room.join_code, "--templates"],
+        obj=settings,
+        input="/progress\n/quit\n",
+    )
+    assert chatted.exit_code == 0, chatted.output
+    assert f"Hello {login}!" in chatted.output and chatted.output.rstrip().endswith("Bye!")
