@@ -13,9 +13,11 @@ Login names:
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 import unicodedata
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Literal
@@ -47,11 +49,12 @@ from students_db import (
     write_session,
 )
 from students_db import create_teacher as store_create_teacher
-from students_db.teacher import teacher_owns_classroom, teacher_owns_student
+from students_db.teacher import list_students, teacher_owns_classroom, teacher_owns_student
 from tutor.logins import fold, logins_for
 
 PIN_DIGITS = 6
 MIN_PASSWORD_CHARS = 8
+HASH_WORKERS = 4  # argon2 hashes at once when creating many accounts (64 MiB each)
 MAX_SECRET_CHARS = 1024  # argon2 accepts more; a longer "password" is an attack, not a user
 MAX_USERNAME_CHARS = 200  # "CODE/name" or a teacher's username; longer is refused unread
 MAX_NAME_CHARS = 128  # a class's or a student's name as shown (the columns hold 128)
@@ -76,6 +79,17 @@ def hash_secret(secret: str) -> str:
     if not isinstance(secret, str) or not secret or len(secret) > MAX_SECRET_CHARS:
         raise ValueError("a password or PIN must be 1 to 1024 characters")
     return _hasher().hash(secret)
+
+
+def hash_secrets(secrets_: Sequence[str]) -> list[str]:
+    """`hash_secret` of each, in order, a few at a time: argon2 releases the GIL while it
+    hashes, so a class's PINs (or the demo's) take the time of a few hashes, not of all.
+    The costs are argon2's defaults, as for one hash: parallel, never weaker."""
+    if len(secrets_) <= 1:
+        return [hash_secret(secret) for secret in secrets_]
+    workers = min(len(secrets_), HASH_WORKERS, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(hash_secret, secrets_))
 
 
 def verify_secret(secret_hash: str, secret: str) -> bool:
@@ -151,20 +165,29 @@ def add_students(
 ) -> list[tuple[str, str]]:
     """Students in one of the teacher's classes: returns (login name, PIN) pairs, shown once.
 
-    Raises PermissionError for another teacher's class (nothing is created) and ValueError for
-    an empty or repeated name; all students are created in one transaction, or none.
+    The one way students are created (the teacher view through `Classroom.add_students`, the
+    demo, the CLI and tests): logins are readable ASCII from the names (`tutor.logins`),
+    distinct within the batch and from every login the class already has ("ada" is taken:
+    the new Ada is "ada.2"). Raises PermissionError for another teacher's class (nothing is
+    created) and ValueError for an empty name; all are created in one transaction, or none.
     """
     cleaned = [display_text(name) for name in names]
     if not cleaned or any(not name for name in cleaned):
         raise ValueError("every student needs a name")
-    logins = logins_for(cleaned)  # readable ASCII, distinct, never fails on a non-Latin name
     pins = [new_pin() for _ in cleaned]
-    hashes = [hash_secret(pin) for pin in pins]
+    hashes = hash_secrets(pins)  # slow: outside the write transaction
     with write_session(sessions) as session:
         if not teacher_owns_classroom(
             session=session, teacher_id=teacher_id, classroom_id=classroom_id
         ):
             raise PermissionError("that class is not one of yours")
+        taken = [
+            student.login_name
+            for student in list_students(
+                session=session, teacher_id=teacher_id, classroom_id=classroom_id
+            )
+        ]
+        logins = logins_for(cleaned, taken)  # never fails on a non-Latin name
         created = [
             create_student(
                 session=session,
