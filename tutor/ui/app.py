@@ -6,6 +6,7 @@ apply stays hidden. Hiding is cosmetic: every handler checks the caller's role i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from tutor.ui.student import build_student_view
 from tutor.ui.teacher import build_teacher_view
 from tutor.web.login_guard import LoginGuard
 from tutor.web.origin_guard import OriginGuard
-from tutor.web.sessions import SessionBook, SessionGate
+from tutor.web.sessions import Binding, SessionBook, SessionGate
 from tutor.web.timeouts import BodyDeadline
 
 TITLE = "The tutor"
@@ -74,16 +75,28 @@ def blocked_paths(settings: Settings) -> list[str]:
     return [str(p.resolve()) for p in paths]
 
 
+def end_chat_on_logout(services: Services) -> Callable[[Binding], None]:
+    """What a logout does besides ending the login sessions: a student's open chat session
+    ends too (its summary stored, so the teacher sees it ended) instead of after hours idle."""
+
+    def ended(binding: Binding) -> None:
+        if binding.role == "student":
+            services.tutor.end_session(binding.account_id)
+
+    return ended
+
+
 def middleware(services: Services) -> list[Middleware]:
     """Our ASGI layer in front of Gradio's routes, outermost first (docs/security.md):
-    cross-site refusal, body deadlines, the login route, login sessions bound to accounts,
-    and the session-hash guard. Gradio adds its own CORS layer outside all of them."""
+    cross-site refusal, body deadlines, the login route, login sessions bound to accounts
+    (a student's logout ends their chat session), and the session-hash guard. Gradio adds
+    its own CORS layer outside all of them."""
     book = SessionBook(credential_version(services.sessions))
     return [
         Middleware(OriginGuard),
         Middleware(BodyDeadline),
         Middleware(LoginGuard, book=book),
-        Middleware(SessionGate, book=book),
+        Middleware(SessionGate, book=book, on_logout=end_chat_on_logout(services)),
         Middleware(SessionGuard, book=book),
     ]
 
