@@ -41,6 +41,7 @@ from students_db import (
     get_student_login,
     get_teacher_login,
     latest_login_lock,
+    login_attempts_of,
     normalise_join_code,
     read_session,
     set_student_pin,
@@ -429,6 +430,53 @@ def login_lock(
         return None
     until = until if until.tzinfo else until.replace(tzinfo=UTC)  # SQLite keeps no zone
     return until if until > moment else None
+
+
+@dataclass(frozen=True)
+class LoginRefusal:
+    """Why a login just failed, as far as the caller may be told: the lock or rate limit on
+    the typed name (for this client, or the name's daily budget) and the tries left before a
+    lock. Unknown names are counted exactly as real ones, so this says nothing about whether
+    an account exists."""
+
+    locked_until: datetime | None = None
+    rate_limited_until: datetime | None = None
+    tries_left: int | None = None  # wrong tries left before this client is locked out
+
+
+def login_refusal(
+    *,
+    sessions: SessionFactory,
+    username: str,
+    client: str | None = None,
+    now: datetime | None = None,
+) -> LoginRefusal:
+    """The state of the throttle on `username` (from `client`) right after a failed login, so
+    the login page can say "locked for 14 more minutes" or "2 tries left"."""
+    moment = now or datetime.now(UTC)
+    if not isinstance(username, str) or len(username) > MAX_USERNAME_CHARS:
+        return LoginRefusal()
+    key = login_key(username)
+    mine = client_key(key, client)
+    with read_session(sessions) as session:
+        rows = [login_attempts_of(session=session, username_key=mine)]
+        if client:
+            rows.append(login_attempts_of(session=session, username_key=key))
+    locks = [_aware(r.locked_until) for r in rows if r is not None and r.locked_until]
+    locked_until = max((at for at in locks if at > moment), default=None)
+    own = rows[0]
+    limited = None
+    tries_left = None
+    if own is not None:
+        window_end = _aware(own.window_started_at) + RATE_LIMIT_WINDOW
+        if own.window_attempts >= RATE_LIMIT_ATTEMPTS and window_end > moment:
+            limited = window_end
+        tries_left = max(LOCKOUT_FAILURES - own.failures, 0)
+    return LoginRefusal(locked_until, limited, tries_left)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)  # SQLite keeps no zone
 
 
 def _check_password(

@@ -16,13 +16,14 @@ from starlette.middleware import Middleware
 from tutor.persistence import sqlite_path
 from tutor.settings import Settings
 from tutor.ui.identity import auth_function, caller, credential_version
-from tutor.ui.login_page import LOGIN_MESSAGE
+from tutor.ui.login_page import LOGIN_MESSAGE, LOGIN_SCRIPT
 from tutor.ui.services import Services
 from tutor.ui.session_guard import SessionGuard
 from tutor.ui.student import build_student_view
 from tutor.ui.teacher import build_teacher_view
 from tutor.web.login_guard import LoginGuard
 from tutor.web.origin_guard import OriginGuard
+from tutor.web.page_script import PageScript
 from tutor.web.sessions import Binding, SessionBook, SessionGate
 from tutor.web.timeouts import BodyDeadline
 
@@ -88,13 +89,14 @@ def end_chat_on_logout(services: Services) -> Callable[[Binding], None]:
 
 def middleware(services: Services) -> list[Middleware]:
     """Our ASGI layer in front of Gradio's routes, outermost first (docs/security.md):
-    cross-site refusal, body deadlines, the login route, login sessions bound to accounts
-    (a student's logout ends their chat session), and the session-hash guard. Gradio adds
-    its own CORS layer outside all of them."""
+    cross-site refusal, body deadlines, the login page's script, the login route, login
+    sessions bound to accounts (a student's logout ends their chat session), and the
+    session-hash guard. Gradio adds its own CORS layer outside all of them."""
     book = SessionBook(credential_version(services.sessions))
     return [
         Middleware(OriginGuard),
         Middleware(BodyDeadline),
+        Middleware(PageScript, script=LOGIN_SCRIPT),
         Middleware(LoginGuard, book=book),
         Middleware(SessionGate, book=book, on_logout=end_chat_on_logout(services)),
         Middleware(SessionGuard, book=book),
