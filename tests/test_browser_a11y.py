@@ -10,7 +10,14 @@ from typing import Any
 import pytest
 
 import students_db as db
-from tests.browser_helpers import axe_violations, browser, log_in, open_login, settle
+from tests.browser_helpers import (
+    WAIT_MS,
+    axe_violations,
+    browser,
+    log_in,
+    open_login,
+    settle,
+)
 from tests.fixtures.app_server import AppServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -83,6 +90,47 @@ def test_the_student_view_has_no_serious_violations(
     settle(page)
     page.get_by_text("Your question:").wait_for()
     assert axe_violations(page) == []
+
+
+def test_the_style_radios_move_with_the_arrow_keys(
+    browser: Any, template_app_server: AppServer
+) -> None:
+    """The explanation-style radios are one keyboard group: Tab reaches the checked one, the
+    arrow keys move the choice (and the choice is saved, as with a click)."""
+    from playwright.sync_api import expect
+
+    from tutor import accounts
+
+    server = template_app_server
+    with db.write_session(server.sessions) as session:
+        teacher = db.get_teacher_login(session=session, username=server.teacher[0])
+        assert teacher is not None
+        (room,) = [
+            r
+            for r in db.list_classrooms(session=session, teacher_id=teacher.id)
+            if r.id == server.classroom_id
+        ]
+    ((login, pin),) = accounts.add_students(
+        sessions=server.sessions, teacher_id=teacher.id, classroom_id=room.id, names=["Kai"]
+    )
+    page = log_in(browser, server.url, f"{room.join_code}/{login}", pin)
+    first = page.get_by_role("radio", name="step-by-step")
+    expect(first).to_be_checked()
+    first.focus()
+    page.keyboard.press("ArrowDown")
+    short = page.get_by_role("radio", name="short")
+    expect(short).to_be_checked()
+    expect(short).to_be_focused()
+    expect(page.locator("#style-note")).to_contain_text("short", timeout=WAIT_MS)
+    page.keyboard.press("ArrowDown")
+    expect(page.get_by_role("radio", name="example")).to_be_checked()
+    page.keyboard.press("ArrowUp")  # quickly, while "example" may still be saving
+    expect(short).to_be_checked()
+    settle(page)
+    expect(page.locator("#style-note")).to_contain_text("short", timeout=WAIT_MS)
+    page.reload()
+    page.get_by_text("Logged in as").wait_for()
+    expect(page.get_by_role("radio", name="short")).to_be_checked(timeout=WAIT_MS)
 
 
 def test_the_teacher_view_has_no_serious_violations(

@@ -16,6 +16,7 @@ from starlette.middleware import Middleware
 from tutor.persistence import sqlite_path
 from tutor.settings import Settings
 from tutor.ui.identity import auth_function, caller, credential_version
+from tutor.ui.keyboard import RADIO_GROUPS_SCRIPT
 from tutor.ui.login_page import LOGIN_MESSAGE, LOGIN_SCRIPT
 from tutor.ui.services import Services
 from tutor.ui.session_guard import SessionGuard
@@ -33,6 +34,7 @@ QUEUE_MAX_SIZE = 64
 # Gradio's cache (files written for components) is swept every hour of anything older than
 # an hour; the app serves no uploads (the route is closed), so nothing there is ours to keep.
 DELETE_CACHE = (3600, 3600)
+PAGE_SCRIPTS = LOGIN_SCRIPT + RADIO_GROUPS_SCRIPT  # the app's own, on every page load
 
 
 def build_blocks(services: Services) -> gr.Blocks:
@@ -89,14 +91,15 @@ def end_chat_on_logout(services: Services) -> Callable[[Binding], None]:
 
 def middleware(services: Services) -> list[Middleware]:
     """Our ASGI layer in front of Gradio's routes, outermost first (docs/security.md):
-    cross-site refusal, body deadlines, the login page's script, the login route, login
+    cross-site refusal, body deadlines, the page's scripts (login form, radio keys), the
+    login route, login
     sessions bound to accounts (a student's logout ends their chat session), and the
     session-hash guard. Gradio adds its own CORS layer outside all of them."""
     book = SessionBook(credential_version(services.sessions))
     return [
         Middleware(OriginGuard),
         Middleware(BodyDeadline),
-        Middleware(PageScript, script=LOGIN_SCRIPT),
+        Middleware(PageScript, script=PAGE_SCRIPTS),
         Middleware(LoginGuard, book=book),
         Middleware(SessionGate, book=book, on_logout=end_chat_on_logout(services)),
         Middleware(SessionGuard, book=book),
