@@ -1,8 +1,9 @@
 """The composition root and Spaces entry point: settings -> engine -> generator -> tutor -> UI.
 
 `python app.py` (and `tutor serve`) read the settings once, load the model once for the
-process (templates when it cannot load), prepare the database (restore, migrate a new SQLite
-file, refuse an old schema) and launch the app with the safe settings.
+process (in the background from the launch on; templates until it is ready or when it cannot
+load), prepare the database (restore, migrate a new SQLite file, refuse an old schema) and
+launch the app with the safe settings.
 """
 
 from __future__ import annotations
