@@ -22,8 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     """`python app.py` serves; `python app.py --demo` also seeds a demo class and prints
     its logins (a teacher and six students), so a first run has someone to log in as.
 
-    The demo is seeded in a second process started before Gradio is imported
-    (`tutor.demo_start`): the two take about as long, and overlap."""
+    The demo is seeded in a thread started before Gradio is imported (`tutor.demo_start`):
+    the two take about as long, and overlap."""
     import argparse
 
     from students_db import SchemaOutOfDate

@@ -109,3 +109,25 @@ def test_cli_chat_opens_the_store_like_every_command(tmp_path: Path) -> None:
     )
     assert chatted.exit_code == 0, chatted.output
     assert f"Hello {login}!" in chatted.output and chatted.output.rstrip().endswith("Bye!")
+
+
+def test_app_demo_seeds_in_a_thread_on_the_prepared_database(tmp_path: Path) -> None:
+    """`python app.py --demo` (tutor.demo_start): the database is migrated and the pack loaded
+    before the seeding starts; the school's logins work; a seeding error reaches the caller."""
+    from tutor.demo_start import start_demo_seed
+
+    seeding = start_demo_seed(Settings(data_dir=tmp_path), students=2, turns=2)
+    school = seeding.result(timeout_s=120)
+    assert seeding.database.migrated and seeding.pack.skills
+    assert [s.login for s in school.students] == ["ada", "ben"]
+    store = db.make_session_factory(seeding.database.engine)
+    first = school.students[0]
+    who = accounts.authenticate(
+        sessions=store, username=f"{school.join_code}/{first.login}", password=first.pin
+    )
+    assert who is not None and who.id == first.student_id
+    seeding.database.engine.dispose()
+    broken = start_demo_seed(Settings(data_dir=tmp_path / "other"), students=0)
+    with pytest.raises(ValueError, match="--students"):
+        broken.result(timeout_s=60)
+    broken.database.engine.dispose()

@@ -18,6 +18,7 @@ import students_db as db
 from tutor.accounts import create_teacher
 from tutor.classroom import Classroom
 from tutor.curriculum import load_default_pack
+from tutor.curriculum.pack import Pack
 from tutor.demo import login_lines
 from tutor.demo_start import DemoSeeding
 from tutor.generation import TextGenerator
@@ -76,9 +77,10 @@ def build_app(
     generator: TextGenerator,
     start_backups: bool = True,
     prepared: PreparedDatabase | None = None,
+    pack: Pack | None = None,
 ) -> BuiltApp:
-    """Everything but the launch: prepared database (unless the caller prepared it), tutor,
-    the page and its launch settings."""
+    """Everything but the launch: prepared database, tutor, the page and its launch settings
+    (the database and the pack: the caller's, when it prepared and loaded them already)."""
     if prepared is None:
         prepared = prepare_database(
             url=settings.resolved_database_url, backup_dir=settings.backup_dir
@@ -92,7 +94,7 @@ def build_app(
     teacher_note = ensure_first_teacher(sessions=sessions, settings=settings)
     if teacher_note:
         notes.append(teacher_note)
-    pack = load_default_pack()
+    pack = pack or load_default_pack()
     tutor = Tutor(
         sessions=sessions,
         pack=pack,
@@ -140,11 +142,14 @@ def serve(
     slow the rest down): templates answer until it is ready. With TUTOR_REQUIRE_MODEL it
     loads first, and a failure stops the start.
     `demo`: a demo school being seeded (`tutor.demo_start`, started before Gradio was
-    imported); its logins are printed before the launch, so a first run has someone to log
-    in as."""
+    imported, on the database and pack the app then uses); its logins are printed before
+    the launch, so a first run has someone to log in as."""
     generator = model_for(settings, load_generator=load_generator, echo=echo)
     built = build_app(
-        settings=settings, generator=generator, prepared=demo.database if demo else None
+        settings=settings,
+        generator=generator,
+        prepared=demo.database if demo else None,
+        pack=demo.pack if demo else None,
     )
     for note in built.notes:
         if not (demo and note == NO_TEACHER_HELP):
