@@ -93,7 +93,6 @@ LOGIN_SCRIPT = (
     "const statusId = " + json.dumps(STATUS_ID) + ";"
     "const fallback = " + json.dumps(WRONG) + ";"
     r"""
-document.documentElement.classList.add("tutor-js");
 const realFetch = window.fetch.bind(window);
 const isLogin = (input, init) => {
   try {
@@ -104,6 +103,9 @@ const isLogin = (input, init) => {
 };
 const field = (type) => document.querySelector(`.wrap input[type=${type}]`);
 const show = (typed, words) => {
+  // Gradio's own "Incorrect Credentials" hides only once ours is shown: should a later
+  // Gradio log in another way, its message stays.
+  document.documentElement.classList.add("tutor-js");
   const name = field("text");
   if (name && typed && !name.value) {
     const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
