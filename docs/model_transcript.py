@@ -86,6 +86,16 @@ class App:
                 time.sleep(1)
         raise TimeoutError("the app did not start in time")
 
+    def wait_for_model(self) -> str:
+        """The app loads its model in the background once it is up: wait for its line."""
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            said = [line for line in self.lines if line.startswith("The model is")]
+            if said:
+                return said[-1]
+            time.sleep(1)
+        raise TimeoutError("the model did not finish loading in time")
+
     def first_student(self) -> tuple[str, str]:
         for line in self.lines:
             found = STUDENT_LINE.match(line)
@@ -180,7 +190,12 @@ def run(out: Path) -> int:
         started = time.monotonic()
         try:
             app.wait_until_up()
-            emit(f"app up in {time.monotonic() - started:.0f} s; its start-up lines:")
+            up = time.monotonic() - started
+            model_line = app.wait_for_model()
+            emit(
+                f"app up in {up:.0f} s, model ready in {time.monotonic() - started:.0f} s "
+                f"({model_line}); its start-up lines:"
+            )
             for line in app.lines:
                 if not LOG_LINE.match(line) and "PIN" not in line and line.strip():
                     emit(f"  | {line}")

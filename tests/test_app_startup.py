@@ -147,3 +147,45 @@ def test_without_a_model_the_student_is_told_templates_answer(
     assert MODEL_OFF_NOTICE in text
     history, _ = student.predict("what is a fraction?", reply, api_name="/send")
     assert len(history) == 4 and str(history[-1]["content"]).strip()
+
+
+def test_the_model_loads_in_the_background_and_templates_answer_meanwhile() -> None:
+    """`model_for`: the app does not wait for the model (the slowest part of a start);
+    until it is ready the generator is unavailable ("still loading"), then it is the loaded
+    one; a load that fails leaves templates, with the reason; TUTOR_REQUIRE_MODEL waits."""
+    import threading
+
+    from tutor.generation import ScriptedGenerator
+    from tutor.ui.background_model import LOADING, BackgroundModel
+    from tutor.ui.compose import model_for
+
+    release = threading.Event()
+    said: list[str] = []
+
+    def slow_load(_settings: Settings) -> ScriptedGenerator:
+        assert release.wait(10)
+        return ScriptedGenerator(default="model words")
+
+    settings = Settings(data_dir=Path("."))
+    model = model_for(settings, load_generator=slow_load, echo=said.append)
+    assert isinstance(model, BackgroundModel) and model.loading
+    model.start()
+    assert not model.available and model.unavailable_reason == LOADING
+    assert not hasattr(model, "requests")  # the unavailable stand-in has no such attribute
+    release.set()
+    assert model.wait(10) and model.available
+    assert model.requests == []  # the loaded generator's own attributes, by name
+    assert said[-1] == "The model is loaded."
+
+    def broken(_settings: Settings) -> ScriptedGenerator:
+        raise OSError("no weights here")
+
+    failed = model_for(settings, load_generator=broken, echo=said.append)
+    assert isinstance(failed, BackgroundModel) and failed.start().wait(10)
+    assert not failed.available and failed.unavailable_reason == "no weights here"
+    assert "no weights here" in said[-1]
+
+    required = Settings(data_dir=Path("."), require_model=True)
+    release.set()
+    loaded = model_for(required, load_generator=slow_load, echo=said.append)
+    assert isinstance(loaded, ScriptedGenerator)  # loaded before the app starts

@@ -133,3 +133,36 @@ def test_stale_counters_are_purged_but_live_locks_stay(sessions: db.SessionFacto
         purged = db.purge_login_attempts(session=session, before=T0 - timedelta(days=1))
     assert purged == 1
     assert accounts.login_lock(sessions=sessions, username="locked", now=T0) is not None
+
+
+def test_each_failure_says_what_happened_and_unknown_names_read_the_same(
+    sessions: db.SessionFactory, pupil: tuple[str, str]
+) -> None:
+    """What the login page shows per attempt (tutor.ui.login_page.refusal_text): wrong, then
+    tries left, then locked with how long and who unlocks; a name nobody has reads alike."""
+    from tutor.ui.login_page import UNLOCK, WRONG, refusal_text
+
+    user, pin = pupil
+    code, _name = user.split("/")
+    wrong = "000000" if pin != "000000" else "111111"
+    said: dict[str, list[str]] = {user: [], f"{code}/nobody.here": []}
+    for name, words in said.items():
+        for i in range(accounts.LOCKOUT_FAILURES + 1):
+            at = T0 + timedelta(seconds=i)
+            assert not accounts.log_in(
+                sessions=sessions, username=name, password=wrong, now=at, client="10.0.0.7"
+            )
+            refusal = accounts.login_refusal(
+                sessions=sessions, username=name, client="10.0.0.7", now=at
+            )
+            words.append(refusal_text(refusal, now=at))
+    real, unknown = said.values()
+    assert real == unknown
+    assert real[0] == WRONG
+    assert real[2] == f"{WRONG} 2 more wrong tries will lock this login for 15 minutes."
+    assert real[3] == f"{WRONG} 1 more wrong try will lock this login for 15 minutes."
+    locked = f"This login is locked for 15 more minutes after too many wrong tries. {UNLOCK}"
+    assert real[4] == locked and real[5] == locked
+    # From another address the name is not locked (the per-client budget), and says so.
+    elsewhere = accounts.login_refusal(sessions=sessions, username=user, client="10.0.0.8", now=T0)
+    assert refusal_text(elsewhere, now=T0) == WRONG

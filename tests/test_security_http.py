@@ -70,6 +70,33 @@ def test_after_logout_the_old_cookies_are_refused(app_server: AppServer) -> None
     second.close()
 
 
+def test_a_students_logout_ends_their_chat_session(app_server: AppServer) -> None:
+    """Logging out ends the open tutoring session in the store, with its summary, so the
+    teacher sees it ended at once (not after two hours idle). A teacher's logout leaves
+    students' sessions alone."""
+    import students_db as db
+
+    ((login, student_id),) = new_students(app_server, ["Lotte"])
+    raw = RawSession(app_server.url, login)
+    assert raw.call_api("send", ["hello, what do we do?", []]).success
+
+    def sessions_of() -> list[db.ChatSessionRecord]:
+        with db.read_session(app_server.sessions) as session:
+            return db.chat_sessions_of(session=session, student_id=student_id)
+
+    (open_one,) = sessions_of()
+    assert open_one.ended_at is None
+    teacher = RawSession(app_server.url, app_server.teacher)
+    teacher.http.get("logout", follow_redirects=False)
+    assert sessions_of()[0].ended_at is None
+    raw.http.get("logout", follow_redirects=False)
+    (ended,) = sessions_of()
+    assert ended.id == open_one.id and ended.ended_at is not None
+    assert ended.summary  # what the teacher's report shows
+    raw.close()
+    teacher.close()
+
+
 def test_no_file_of_ours_is_served(app_server: AppServer) -> None:
     ((login, _sid),) = new_students(app_server, ["Fiona"])
     raw = RawSession(app_server.url, login)

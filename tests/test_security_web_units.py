@@ -9,8 +9,11 @@ import threading
 import time
 from typing import Any
 
+import pytest
+
 from tutor.web.login_guard import LoginBudgets, make_auth
 from tutor.web.origin_guard import OriginGuard
+from tutor.web.page_script import PageScript
 from tutor.web.sessions import SessionBook
 from tutor.web.timeouts import BodyDeadline
 
@@ -143,3 +146,47 @@ def test_auth_is_a_coroutine_that_runs_checks_in_bounded_threads() -> None:
 
     assert asyncio.run(many()) == [False, True] * 4
     assert most <= 2
+
+
+def _served(app: Any, path: str = "/", method: str = "GET") -> list[dict]:
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    asyncio.run(app({"type": "http", "method": method, "path": path}, receive, send))
+    return sent
+
+
+def test_the_page_script_goes_into_the_html_of_get_root_only() -> None:
+    """The login page's script (tutor.web.page_script): before `</head>` of `GET /`'s HTML,
+    with a matching Content-Length; JSON, other paths and a page in pieces are fixed too."""
+    page = b"<html><head><title>t</title></head><body>x</body></html>"
+
+    def app_of(content_type: bytes, pieces: list[bytes]) -> Any:
+        async def app(scope: dict, receive: Any, send: Any) -> None:
+            head = [(b"content-type", content_type), (b"content-length", b"%d" % len(page))]
+            await send({"type": "http.response.start", "status": 200, "headers": head})
+            for i, piece in enumerate(pieces):
+                more = i < len(pieces) - 1
+                await send({"type": "http.response.body", "body": piece, "more_body": more})
+
+        return app
+
+    script = "<script>1</script>"
+    html = PageScript(app_of(b"text/html; charset=utf-8", [page[:20], page[20:]]), script=script)
+    start, body = _served(html)
+    expected = page.replace(b"</head>", b"<script>1</script></head>")
+    assert body["body"] == expected and not body.get("more_body")
+    assert (b"content-length", str(len(expected)).encode()) in start["headers"]
+    assert [h for h in start["headers"] if h[0] == b"content-length"] == [
+        (b"content-length", str(len(expected)).encode())
+    ]
+    as_json = PageScript(app_of(b"application/json", [page]), script=script)
+    assert _served(as_json)[1]["body"] == page
+    assert b"".join(m.get("body", b"") for m in _served(html, path="/config")) == page
+    with pytest.raises(ValueError, match="one <script>"):
+        PageScript(_ok, script="alert(1)")

@@ -94,3 +94,34 @@ def test_adding_students_to_another_teachers_class_creates_nothing(
         sessions=sessions, teacher_id=jones.id, classroom_id=theirs.id, names=["Al", "al", "李明"]
     )
     assert [login for login, _ in made] == ["al", "al.2", "student.1"]
+
+
+def test_a_second_batch_never_collides_with_the_class_logins(sessions: db.SessionFactory) -> None:
+    """One path for every caller: a later batch (the demo's, the CLI's or the teacher view's)
+    gets logins the class does not have yet, and the student who had "ada" keeps it."""
+    teacher = accounts.create_teacher(sessions=sessions, username="mills", password="s3cret-pass")
+    room = accounts.create_class(sessions=sessions, teacher_id=teacher.id, name="6C")
+    ((first, first_pin),) = accounts.add_students(
+        sessions=sessions, teacher_id=teacher.id, classroom_id=room.id, names=["Ada"]
+    )
+    again = accounts.add_students(
+        sessions=sessions, teacher_id=teacher.id, classroom_id=room.id, names=["Ada", "ADA", "Bo"]
+    )
+    assert first == "ada"
+    assert [login for login, _ in again] == ["ada.2", "ada.3", "bo"]
+    who = accounts.authenticate(
+        sessions=sessions, username=f"{room.join_code}/ada", password=first_pin
+    )
+    assert who is not None and who.role == "student"
+    second = accounts.authenticate(
+        sessions=sessions, username=f"{room.join_code}/ada.2", password=again[0][1]
+    )
+    assert second is not None and second.id != who.id
+
+
+def test_hash_secrets_keeps_order_and_each_verifies() -> None:
+    pins = ["111111", "222222", "333333", "444444", "555555"]
+    hashes = accounts.hash_secrets(pins)
+    assert len(set(hashes)) == len(pins)  # salted: no two alike
+    assert all(accounts.verify_secret(h, pin) for h, pin in zip(hashes, pins, strict=True))
+    assert not accounts.verify_secret(hashes[0], pins[1])

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 import students_db as db
 from tests import test_tutor_fixtures
 from tests.test_tutor_fixtures import make_school
 from tutor import accounts, reports
 from tutor.chat import run_chat
+from tutor.cli import app as cli_app
 from tutor.curriculum import load_default_pack
 from tutor.demo import seed_demo
 from tutor.generation import UnavailableGenerator
+from tutor.settings import Settings
 from tutor.tutor import Tutor
 
 sessions = test_tutor_fixtures.sessions  # the shared fixture
@@ -73,3 +77,57 @@ def test_demo_seed_gives_reports_data(sessions: db.SessionFactory, pack) -> None
     assert summaries and summaries[0].summary["attempts"] > 0
     again = seed_demo(sessions=sessions, pack=pack, students=1, turns=0, seed=2)
     assert again.teacher_username == "demo-teacher-2"  # seeding twice makes a second school
+
+
+def test_cli_chat_opens_the_store_like_every_command(tmp_path: Path) -> None:
+    """`tutor chat` goes through the CLI's one `open_store`: an empty database is refused with
+    the upgrade hint (exit 1), an unknown student is named, a real one chats and says bye."""
+    runner = CliRunner()
+    settings = Settings(data_dir=tmp_path)
+    refused = runner.invoke(cli_app, ["chat", "--student", "ABCD1234/ada", "--templates"],
+                            obj=settings)  # fmt: skip
+    assert refused.exit_code == 1 and "tutor db upgrade" in refused.output
+    assert runner.invoke(cli_app, ["db", "upgrade"], obj=settings).exit_code == 0
+    url = settings.resolved_database_url
+    engine = db.make_engine(url)
+    store = db.make_session_factory(engine)
+    teacher = accounts.create_teacher(sessions=store, username="t-cli", password="long enough pw")
+    room = accounts.create_class(sessions=store, teacher_id=teacher.id, name="Cli class")
+    ((login, _pin),) = accounts.add_students(
+        sessions=store, teacher_id=teacher.id, classroom_id=room.id, names=["Ada"]
+    )
+    engine.dispose()
+    unknown = runner.invoke(
+        cli_app, ["chat", "--student", f"{room.join_code}/nobody", "--templates"], obj=settings
+    )
+    assert unknown.exit_code == 1 and "No active student 'nobody'" in unknown.output
+    chatted = runner.invoke(
+        cli_app,
+        ["chat", "--student", login, "--class", room.join_code, "--templates"],
+        obj=settings,
+        input="/progress\n/quit\n",
+    )
+    assert chatted.exit_code == 0, chatted.output
+    assert f"Hello {login}!" in chatted.output and chatted.output.rstrip().endswith("Bye!")
+
+
+def test_app_demo_seeds_in_a_thread_on_the_prepared_database(tmp_path: Path) -> None:
+    """`python app.py --demo` (tutor.demo_start): the database is migrated and the pack loaded
+    before the seeding starts; the school's logins work; a seeding error reaches the caller."""
+    from tutor.demo_start import start_demo_seed
+
+    seeding = start_demo_seed(Settings(data_dir=tmp_path), students=2, turns=2)
+    school = seeding.result(timeout_s=120)
+    assert seeding.database.migrated and seeding.pack.skills
+    assert [s.login for s in school.students] == ["ada", "ben"]
+    store = db.make_session_factory(seeding.database.engine)
+    first = school.students[0]
+    who = accounts.authenticate(
+        sessions=store, username=f"{school.join_code}/{first.login}", password=first.pin
+    )
+    assert who is not None and who.id == first.student_id
+    seeding.database.engine.dispose()
+    broken = start_demo_seed(Settings(data_dir=tmp_path / "other"), students=0)
+    with pytest.raises(ValueError, match="--students"):
+        broken.result(timeout_s=60)
+    broken.database.engine.dispose()

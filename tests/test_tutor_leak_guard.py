@@ -1,7 +1,8 @@
 """Acceptance 2: over 1,000 hints from a fake model that tries to state the answer in many
-forms, not one reaches the student. The hints go through the tutor's own reply path (request,
-guard, template); the check of what was shown is independent of the guard: it looks for the
-very strings the fake model wrote.
+forms, not one reaches the student. The hints are the planner's own hint plans (authored hint,
+the step's operation, the step done) worded through the tutor's reply path (`words_part`: the
+plan's request, the verifier and leak guard of `accepts`, the template); the check of what was
+shown is independent of the guard: it looks for the very strings the fake model wrote.
 """
 
 from __future__ import annotations
@@ -15,13 +16,17 @@ import pytest
 
 import students_db as db
 from prompts import GenerationRequest, LearnerContext
+from prompts.plan import Learner, MovePlan
+from prompts.verify import check_words
 from tests import test_tutor_fixtures
 from tests.test_tutor_fixtures import make_school
 from tutor.curriculum import load_default_pack, reveals_answer
-from tutor.dialogue import texts
-from tutor.dialogue.hints import hint_fields
-from tutor.dialogue.pipeline import ReplyStream
-from tutor.dialogue.requests import model_part
+from tutor.curriculum.model import Exercise
+from tutor.curriculum.pack import Pack
+from tutor.dialogue import moves, texts
+from tutor.dialogue.pipeline import ModelPart, ReplyStream
+from tutor.dialogue.steps import first_askable
+from tutor.dialogue.words import words_part
 from tutor.generation import ScriptedGenerator, estimate_tokens
 from tutor.tutor import Tutor
 
@@ -133,48 +138,57 @@ def shown_forms(text: str, forms: list[str]) -> list[str]:
     return found
 
 
+def hint_plans(pack: Pack, exercise: Exercise) -> list[MovePlan]:
+    """The planner's hint rungs for `exercise` (tutor.dialogue.planner `_rungs`, less the
+    worked example): each rung whose own template does not state the answer."""
+    current = moves.Current(exercise, pack.skills[exercise.skill_key].name, Learner("Ada"))
+    plans = [moves.hint_authored(current, hint) for hint in exercise.hints[:1]]
+    index = first_askable(exercise)
+    if index is not None:
+        step = exercise.solution[index]
+        plans += [moves.hint_operation(current, step), moves.tell_step(current, step)]
+    else:
+        first = next((s for s in exercise.solution if s.expression), None)
+        if first is not None:
+            plans.append(moves.hint_operation(current, first))
+    kept = [plan for plan in plans if not moves.leaks(plan.template, exercise)]
+    return kept or [moves.hint_authored(current, texts.SAFE_HINT)]
+
+
 def test_a_thousand_leaky_hints_leak_nothing(pack) -> None:  # type: ignore[no-untyped-def]
     rng = Random(2024)
     exercises = [pack.exercise(skill, seed) for skill in SKILLS for seed in range(100)]
     three_quarters = [e for e in exercises if e.answer_text == "3/4"]
     assert three_quarters, "the table needs exercises whose answer is 3/4"
     exercises = three_quarters * 10 + exercises
-    attempts = leaked_by_model = shown_leaks = 0
+    attempts = leaked_by_model = shown_leaks = caught_by_leak_guard_alone = 0
     for exercise in exercises[:1100]:
         forms = leak_forms(exercise)
-        form = rng.choice(forms)
-        said = rng.choice(SENTENCES).format(form)
+        plan = rng.choice(hint_plans(pack, exercise))
+        # A model that words the plan, then blurts the answer in some form.
+        said = f"{plan.template} {rng.choice(SENTENCES).format(rng.choice(forms))}"
 
         def leaky(request: GenerationRequest, said: str = said) -> str:
             return said
 
         generator = ScriptedGenerator(default=leaky)
-        level = rng.randint(1, 3)
-        fields = hint_fields(
-            skill_name=pack.skills[exercise.skill_key].name,
-            statement=exercise.statement,
-            level=level,
-            student_answer="12345" if level > 1 else None,
-        )
+        part = words_part(plan, LearnerContext(), generator=generator, exercise=exercise)
+        assert isinstance(part, ModelPart) and part.request is not None  # the model is asked
         leaks = partial(_reveals, exercise=exercise)
-        part = model_part(
-            "hint",
-            fields,
-            LearnerContext(),
-            generator=generator,
-            accept=lambda text, leaks=leaks: not leaks(text),
-            last_resort=texts.SAFE_HINT,
-        )
         stream = ReplyStream([part], generator=generator, count_tokens=estimate_tokens,
                              notice_pending=False)  # fmt: skip
         shown = "".join(stream)
         attempts += 1
         leaked_by_model += bool(shown_forms(said, forms))
-        found = shown_forms(shown, forms)
+        caught_by_leak_guard_alone += check_words(said, plan).ok and leaks(said)
+        # Forms the plan's own template already holds are the exercise's numbers (the
+        # statement "Write 1/10 as a decimal." holds the form "1/10" of its answer 0.1).
+        found = set(shown_forms(shown, forms)) - set(shown_forms(plan.template, forms))
         assert not found, (exercise.statement, exercise.answer_text, said, shown)
-        shown_leaks += bool(found) or leaks(shown)
+        shown_leaks += bool(found) or (leaks(shown) and not leaks(plan.template))
     assert attempts >= 1000
     assert leaked_by_model >= 0.9 * attempts  # the fake model really tried
+    assert caught_by_leak_guard_alone >= 1  # words the verifier passes and the leak guard stops
     assert shown_leaks == 0
 
 

@@ -18,14 +18,12 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 import students_db as db
-from students_db.accounts import create_student
 from students_db.teacher import list_assignments, remove_assignment
 from tutor import accounts, privacy, reports
 from tutor.curriculum.pack import Pack
 from tutor.dialogue.state import open_chat_session_of
 from tutor.dialogue.summary import summarise_session
 from tutor.learner.params import MASTERY_THRESHOLD
-from tutor.logins import logins_for
 from tutor.spreadsheet import csv_text, file_name
 
 MAX_NAMES = 200
@@ -164,7 +162,8 @@ class Classroom:
 
         Logins are ASCII-folded from the names ("Zoë Brontë" -> zoe.bronte), capped in
         length, made distinct within the class; a name with no Latin letters gets a numbered
-        login instead of failing the batch. All are created in one transaction, or none."""
+        login instead of failing the batch. All are created in one transaction, or none, by
+        `accounts.add_students`, the one path every caller (the demo, tests) takes."""
         names = [_display_name(line) for line in (text or "").splitlines()]
         names = [n for n in names if n]
         if not names:
@@ -175,28 +174,18 @@ class Classroom:
             raise ClassroomInputError(f"A name has at most {MAX_NAME_CHARS} characters.")
         with db.write_session(self._sessions) as session:
             room = self._class(session, teacher_id, classroom_id)
-            taken = [
-                s.login_name
-                for s in db.list_students(
-                    session=session, teacher_id=teacher_id, classroom_id=classroom_id
-                )
-            ]
-        logins = logins_for(names, taken)
-        pins = [accounts.new_pin() for _ in names]
-        hashes = [accounts.hash_secret(pin) for pin in pins]  # slow: outside the transaction
-        with db.write_session(self._sessions) as session:
-            self._class(session, teacher_id, classroom_id)
-            for name, login, pin_hash in zip(names, logins, hashes, strict=True):
-                create_student(
-                    session=session,
-                    classroom_id=classroom_id,
-                    login_name=login,
-                    display_name=name,
-                    pin_hash=pin_hash,
-                )
+        try:
+            made = accounts.add_students(
+                sessions=self._sessions,
+                teacher_id=teacher_id,
+                classroom_id=classroom_id,
+                names=names,
+            )
+        except PermissionError:  # the class was deleted meanwhile
+            raise NotYours("That class is not one of yours.") from None
         return room, [
             NewLogin(name, f"{room.join_code}/{login}", pin)
-            for name, login, pin in zip(names, logins, pins, strict=True)
+            for name, (login, pin) in zip(names, made, strict=True)
         ]
 
     def students(self, teacher_id: int, classroom_id: int) -> tuple[StudentChoice, ...]:

@@ -6,7 +6,8 @@ import sys
 
 import typer
 
-from tutor.cli.common import settings_of
+from tutor.cli.common import open_store, settings_of
+from tutor.generation import TextGenerator
 from tutor.settings import Settings
 
 
@@ -30,7 +31,6 @@ def register(app: typer.Typer) -> None:
         `tutor db`); it is the web app that asks students for their PIN.
         """
         import students_db as db
-        from students_db.schema_check import ensure_schema_current
         from tutor.accounts import split_student_username
         from tutor.chat import run_chat
         from tutor.curriculum import load_default_pack
@@ -41,36 +41,35 @@ def register(app: typer.Typer) -> None:
         parts = split_student_username(username)
         if parts is None or not parts[1]:
             raise typer.BadParameter("use --student CODE/NAME or --student NAME --class CODE")
-        engine = db.make_engine(settings.resolved_database_url)
-        ensure_schema_current(engine)
-        sessions = db.make_session_factory(engine)
-        with db.read_session(sessions) as session:
-            login = db.get_student_login(session=session, join_code=parts[0], login_name=parts[1])
-        if login is None or not login.active:
-            typer.echo(f"No active student {parts[1]!r} in class {parts[0]!r}.", err=True)
-            raise typer.Exit(code=1)
-        generator = _generator(settings, templates=templates)
-        tutor = Tutor(
-            sessions=sessions,
-            pack=load_default_pack(),
-            generator=generator,
-            max_message_chars=settings.max_message_chars,
-        )
+        with open_store(ctx) as sessions:
+            with db.read_session(sessions) as session:
+                login = db.get_student_login(
+                    session=session, join_code=parts[0], login_name=parts[1]
+                )
+            if login is None or not login.active:
+                typer.echo(f"No active student {parts[1]!r} in class {parts[0]!r}.", err=True)
+                raise typer.Exit(code=1)
+            generator = _generator(settings, templates=templates)
+            tutor = Tutor(
+                sessions=sessions,
+                pack=load_default_pack(),
+                generator=generator,
+                max_message_chars=settings.max_message_chars,
+            )
 
-        def write(text: str) -> None:
-            sys.stdout.write(text)
-            sys.stdout.flush()
+            def write(text: str) -> None:
+                sys.stdout.write(text)
+                sys.stdout.flush()
 
-        try:
-            run_chat(tutor, login.id, write=write, name=login.login_name)
-        finally:
-            close = getattr(generator, "close", None)
-            if callable(close):
-                close()
-            engine.dispose()
+            try:
+                run_chat(tutor, login.id, write=write, name=login.login_name)
+            finally:
+                close = getattr(generator, "close", None)
+                if callable(close):
+                    close()
 
 
-def _generator(settings: Settings, *, templates: bool) -> object:
+def _generator(settings: Settings, *, templates: bool) -> TextGenerator:
     """The real generator when the base model loads; the templates-only one otherwise."""
     from tutor.generation import UnavailableGenerator
 

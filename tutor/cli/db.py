@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from tutor.cli.common import settings_of
+from tutor.cli.common import open_engine
 
 app = typer.Typer(
     help="The learner database: migrations (Alembic) and checks.", no_args_is_help=True
@@ -23,14 +23,10 @@ def upgrade(
     """
     import students_db
 
-    url = settings_of(ctx).resolved_database_url
-    engine = students_db.make_engine(url)
-    try:
+    with open_engine(ctx, check_schema=False) as engine:
         before = students_db.current_revision(engine)
         after = students_db.upgrade(engine, revision)
-    finally:
-        engine.dispose()
-    where = engine.url.render_as_string(hide_password=True)
+        where = engine.url.render_as_string(hide_password=True)
     typer.echo(f"{where}: {before or 'empty'} -> {after}")
 
 
@@ -42,11 +38,8 @@ def current(ctx: typer.Context) -> None:
     """
     import students_db
 
-    engine = students_db.make_engine(settings_of(ctx).resolved_database_url)
-    try:
+    with open_engine(ctx, check_schema=False) as engine:
         revision = students_db.current_revision(engine)
-    finally:
-        engine.dispose()
     head = students_db.head_revision()
     if revision == head:
         typer.echo(f"{revision} (head)")
@@ -60,12 +53,10 @@ def check(ctx: typer.Context) -> None:
     """Refuse (exit 1, with the reason) unless the database is at the head revision."""
     import students_db
 
-    engine = students_db.make_engine(settings_of(ctx).resolved_database_url)
-    try:
-        students_db.ensure_schema_current(engine)
-    except students_db.SchemaOutOfDate as error:
-        typer.echo(str(error), err=True)
-        raise typer.Exit(code=1) from error
-    finally:
-        engine.dispose()
+    with open_engine(ctx, check_schema=False) as engine:
+        try:
+            students_db.ensure_schema_current(engine)
+        except students_db.SchemaOutOfDate as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(code=1) from error
     typer.echo("schema is current")

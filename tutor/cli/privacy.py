@@ -8,11 +8,16 @@ operator: the access log records them as "admin".
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
-from tutor.cli.common import open_store, settings_of
+from tutor.cli.common import open_engine, open_store, settings_of
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    from students_db import SessionFactory
 
 STUDENT_HELP = 'The student as they log in, "CODE/name", or "#<id>".'
 
@@ -118,13 +123,11 @@ def backup(
     folder = Path(to) if to else settings.backup_dir
     if folder is None:
         _fail("no backup folder: pass --to or set TUTOR_BACKUP_DIR", code=2)
-    engine = db.make_engine(settings.resolved_database_url)
-    try:
-        path = db.backup_sqlite(engine=engine, destination_dir=folder)
-    except db.StoreError as error:
-        _fail(str(error))
-    finally:
-        engine.dispose()
+    with open_engine(ctx, check_schema=False) as engine:
+        try:
+            path = db.backup_sqlite(engine=engine, destination_dir=folder)
+        except db.StoreError as error:
+            _fail(str(error))
     typer.echo(f"backup written: {path}")
 
 
@@ -166,12 +169,12 @@ def restore(
     typer.echo(f"restored {target} from {used}")
 
 
-def _store(ctx: typer.Context) -> Any:
+def _store(ctx: typer.Context) -> AbstractContextManager[SessionFactory]:
     """A session factory on the configured database, checked to be at the head revision."""
     return open_store(ctx)
 
 
-def _student_id(sessions: Any, student: str) -> int:
+def _student_id(sessions: SessionFactory, student: str) -> int:
     """The id of "CODE/name" or "#12"; exits with a clear message when there is none."""
     import students_db as db
     from tutor.accounts import split_student_username
@@ -189,6 +192,6 @@ def _student_id(sessions: Any, student: str) -> int:
     return login.id
 
 
-def _fail(message: str, code: int = 1) -> Any:
+def _fail(message: str, code: int = 1) -> NoReturn:
     typer.echo(message, err=True)
     raise typer.Exit(code=code)

@@ -53,9 +53,11 @@ def register(app: typer.Typer) -> None:
     def serve(ctx: typer.Context) -> None:
         """Start the web app (students and teachers in the browser) on TUTOR_HOST:TUTOR_PORT.
 
-        Loads the model once (templates when it cannot), migrates a brand-new SQLite file,
-        restores the newest backup from TUTOR_BACKUP_DIR when the database file is missing,
-        and refuses a database with data on an old schema (run `tutor db upgrade`).
+        Loads the model once, in the background from the launch on (templates until it is
+        ready, or when it cannot load; TUTOR_REQUIRE_MODEL=true waits for it), migrates a
+        brand-new SQLite file, restores the newest backup from TUTOR_BACKUP_DIR when the
+        database file is missing, and refuses a database with data on an old schema (run
+        `tutor db upgrade`).
         """
         import students_db as db
 

@@ -6,6 +6,7 @@ apply stays hidden. Hiding is cosmetic: every handler checks the caller's role i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +16,16 @@ from starlette.middleware import Middleware
 from tutor.persistence import sqlite_path
 from tutor.settings import Settings
 from tutor.ui.identity import auth_function, caller, credential_version
-from tutor.ui.login_page import LOGIN_MESSAGE
+from tutor.ui.keyboard import RADIO_GROUPS_SCRIPT
+from tutor.ui.login_page import LOGIN_MESSAGE, LOGIN_SCRIPT
 from tutor.ui.services import Services
 from tutor.ui.session_guard import SessionGuard
 from tutor.ui.student import build_student_view
 from tutor.ui.teacher import build_teacher_view
 from tutor.web.login_guard import LoginGuard
 from tutor.web.origin_guard import OriginGuard
-from tutor.web.sessions import SessionBook, SessionGate
+from tutor.web.page_script import PageScript
+from tutor.web.sessions import Binding, SessionBook, SessionGate
 from tutor.web.timeouts import BodyDeadline
 
 TITLE = "The tutor"
@@ -31,6 +34,7 @@ QUEUE_MAX_SIZE = 64
 # Gradio's cache (files written for components) is swept every hour of anything older than
 # an hour; the app serves no uploads (the route is closed), so nothing there is ours to keep.
 DELETE_CACHE = (3600, 3600)
+PAGE_SCRIPTS = LOGIN_SCRIPT + RADIO_GROUPS_SCRIPT  # the app's own, on every page load
 
 
 def build_blocks(services: Services) -> gr.Blocks:
@@ -74,16 +78,30 @@ def blocked_paths(settings: Settings) -> list[str]:
     return [str(p.resolve()) for p in paths]
 
 
+def end_chat_on_logout(services: Services) -> Callable[[Binding], None]:
+    """What a logout does besides ending the login sessions: a student's open chat session
+    ends too (its summary stored, so the teacher sees it ended) instead of after hours idle."""
+
+    def ended(binding: Binding) -> None:
+        if binding.role == "student":
+            services.tutor.end_session(binding.account_id)
+
+    return ended
+
+
 def middleware(services: Services) -> list[Middleware]:
     """Our ASGI layer in front of Gradio's routes, outermost first (docs/security.md):
-    cross-site refusal, body deadlines, the login route, login sessions bound to accounts,
-    and the session-hash guard. Gradio adds its own CORS layer outside all of them."""
+    cross-site refusal, body deadlines, the page's scripts (login form, radio keys), the
+    login route, login
+    sessions bound to accounts (a student's logout ends their chat session), and the
+    session-hash guard. Gradio adds its own CORS layer outside all of them."""
     book = SessionBook(credential_version(services.sessions))
     return [
         Middleware(OriginGuard),
         Middleware(BodyDeadline),
+        Middleware(PageScript, script=PAGE_SCRIPTS),
         Middleware(LoginGuard, book=book),
-        Middleware(SessionGate, book=book),
+        Middleware(SessionGate, book=book, on_logout=end_chat_on_logout(services)),
         Middleware(SessionGuard, book=book),
     ]
 

@@ -18,12 +18,15 @@ import students_db as db
 from tutor.accounts import create_teacher
 from tutor.classroom import Classroom
 from tutor.curriculum import load_default_pack
-from tutor.demo import login_lines, seed_demo
+from tutor.curriculum.pack import Pack
+from tutor.demo import login_lines
+from tutor.demo_start import DemoSeeding
 from tutor.generation import TextGenerator
 from tutor.persistence import BackupLoop, PreparedDatabase, prepare_database
 from tutor.settings import Settings
 from tutor.tutor import Tutor
 from tutor.ui.app import build_blocks, launch_kwargs
+from tutor.ui.background_model import BackgroundModel
 from tutor.ui.services import Services
 
 log = logging.getLogger(__name__)
@@ -79,10 +82,19 @@ def ensure_first_teacher(*, sessions: db.SessionFactory, settings: Settings) -> 
 
 
 def build_app(
-    *, settings: Settings, generator: TextGenerator, start_backups: bool = True
+    *,
+    settings: Settings,
+    generator: TextGenerator,
+    start_backups: bool = True,
+    prepared: PreparedDatabase | None = None,
+    pack: Pack | None = None,
 ) -> BuiltApp:
-    """Everything but the launch: prepared database, tutor, the page and its launch settings."""
-    prepared = prepare_database(url=settings.resolved_database_url, backup_dir=settings.backup_dir)
+    """Everything but the launch: prepared database, tutor, the page and its launch settings
+    (the database and the pack: the caller's, when it prepared and loaded them already)."""
+    if prepared is None:
+        prepared = prepare_database(
+            url=settings.resolved_database_url, backup_dir=settings.backup_dir
+        )
     notes = []
     if prepared.restored_from is not None:
         notes.append(f"restored the database from {prepared.restored_from}")
@@ -92,7 +104,7 @@ def build_app(
     teacher_note = ensure_first_teacher(sessions=sessions, settings=settings)
     if teacher_note:
         notes.append(teacher_note)
-    pack = load_default_pack()
+    pack = pack or load_default_pack()
     tutor = Tutor(
         sessions=sessions,
         pack=pack,
@@ -105,7 +117,6 @@ def build_app(
         classroom=Classroom(sessions=sessions, pack=pack),
         pack=pack,
         max_message_chars=settings.max_message_chars,
-        model_note=None if generator.available else generator.unavailable_reason,
     )
     backups = None
     if settings.backup_dir is not None and prepared.engine.dialect.name == "sqlite":
@@ -132,32 +143,34 @@ def serve(
     *,
     load_generator: Callable[[Settings], TextGenerator],
     echo: Callable[[str], None],
-    demo: bool = False,
+    demo: DemoSeeding | None = None,
 ) -> None:
     """Build and launch the app; blocks until it is stopped, then backs up and cleans up.
 
-    `demo`: first seed a demo teacher, class and students with some practice (through the
-    same tutor) and print their logins, so a first run has someone to log in as."""
+    The model loads in a background thread (`BackgroundModel`) from the launch on, so the
+    app is up before it (the slowest part of a start, and on a small machine it would only
+    slow the rest down): templates answer until it is ready. With TUTOR_REQUIRE_MODEL it
+    loads first, and a failure stops the start.
+    `demo`: a demo school being seeded (`tutor.demo_start`, started before Gradio was
+    imported, on the database and pack the app then uses); its logins are printed before
+    the launch, so a first run has someone to log in as."""
     configure_logging(settings.log_level)
-    echo(f"Loading the model ({settings.base_model}) ...")
-    generator = load_generator(settings)
-    if generator.available:
-        echo("The model is loaded.")
-    else:
-        echo(
-            f"The model is unavailable ({generator.unavailable_reason}): "
-            "explanations come from built-in templates."
-        )
-    built = build_app(settings=settings, generator=generator)
+    generator = model_for(settings, load_generator=load_generator, echo=echo)
+    built = build_app(
+        settings=settings,
+        generator=generator,
+        prepared=demo.database if demo else None,
+        pack=demo.pack if demo else None,
+    )
     for note in built.notes:
         if not (demo and note == NO_TEACHER_HELP):
             echo(note)
-    if demo:
-        school = seed_demo(
-            sessions=built.services.sessions, pack=built.services.pack, students=6, turns=12
-        )
+    if demo is not None:
+        school = demo.result()
         for line in login_lines(school, f"http://{settings.host}:{settings.port}"):
             echo(line)
+    if isinstance(generator, BackgroundModel):
+        generator.start()
     try:
         built.blocks.launch(**built.launch_kwargs)
     finally:
@@ -165,3 +178,35 @@ def serve(
         close = getattr(generator, "close", None)
         if callable(close):
             close()
+
+
+def model_for(
+    settings: Settings,
+    *,
+    load_generator: Callable[[Settings], TextGenerator],
+    echo: Callable[[str], None],
+) -> TextGenerator:
+    """The generator the app serves with: a `BackgroundModel` for the caller to `start()`
+    (the default), or loaded here, before anything else, when TUTOR_REQUIRE_MODEL says the
+    app needs it."""
+    if settings.require_model:
+        echo("Loading the model (TUTOR_REQUIRE_MODEL: the app starts once it is loaded) ...")
+        loaded = load_generator(settings)
+        say_model(loaded, echo)
+        return loaded
+    echo("The model loads in the background once the app is up; until then, templates explain.")
+    return BackgroundModel(
+        lambda: load_generator(settings), on_ready=lambda ready: say_model(ready, echo)
+    )
+
+
+def say_model(generator: TextGenerator, echo: Callable[[str], None]) -> None:
+    """One line for the operator: which model serves, or why templates do."""
+    if generator.available:
+        base = getattr(generator, "base_model", None)
+        echo(f"The model is loaded ({base})." if isinstance(base, str) else "The model is loaded.")
+    else:
+        echo(
+            f"The model is unavailable ({generator.unavailable_reason}): "
+            "explanations come from built-in templates."
+        )

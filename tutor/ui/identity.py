@@ -13,7 +13,14 @@ from typing import Any
 import gradio as gr
 
 import students_db as db
-from tutor.accounts import Identity, LoginResult, log_in, split_student_username
+from tutor.accounts import (
+    Identity,
+    LoginResult,
+    log_in,
+    login_refusal,
+    split_student_username,
+)
+from tutor.ui.login_page import refusal_text
 from tutor.web.login_guard import make_auth
 
 TEACHERS_ONLY = "This action is for teachers."
@@ -64,12 +71,16 @@ def require_student(sessions: db.SessionFactory, request: Any) -> Identity:
 def auth_function(sessions: db.SessionFactory) -> Any:
     """The `async def` for `launch(auth=...)`: the argon2 check and the store's lockout, run
     in a few worker threads off the event loop (tutor.web.login_guard.make_auth), with the
-    caller's address for the per-client lockout."""
+    caller's address for the per-client lockout; a failure is answered with the login
+    page's words for it (locked and for how long, or tries left)."""
 
     def check(username: str, password: str, client: str | None) -> LoginResult | None:
         return log_in(sessions=sessions, username=username, password=password, client=client)
 
-    return make_auth(check)
+    def explain(username: str, client: str | None) -> str:
+        return refusal_text(login_refusal(sessions=sessions, username=username, client=client))
+
+    return make_auth(check, explain=explain)
 
 
 def credential_version(sessions: db.SessionFactory) -> Any:

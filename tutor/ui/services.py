@@ -22,11 +22,11 @@ class Services:
     classroom: Classroom  # the teacher's side
     pack: Pack
     max_message_chars: int
-    model_note: str | None  # None when the model serves; else why templates are used
 
 
 def model_notice(services: Services) -> str:
-    """The line the student view shows about where explanations come from."""
+    """The line the student view shows about where explanations come from (read at each
+    page load: the model may still be loading at start, `BackgroundModel`)."""
     if services.tutor.model_available:
         return ""
     return (

@@ -269,7 +269,8 @@ def build_student_view(services: Services) -> dict[str, Any]:
             refresh_progress, None, progress_outputs, api_visibility="private"
         )
     # .input: only the student's own choice saves; filling in the stored style does not.
-    style.input(set_style, [style], [style_note], api_name="set_style")
+    # always_last: arrowing through the choices fires quickly; the last one is saved.
+    style.input(set_style, [style], [style_note], api_name="set_style", trigger_mode="always_last")
     ready.change(None, None, None, js=FOCUS_ANSWER)
 
     def load(request: gr.Request) -> tuple[Any, ...]:

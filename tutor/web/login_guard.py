@@ -15,6 +15,10 @@ regular expression) stalls every route for every user. Here:
          when the browser came over https (Gradio sends two, one SameSite=None, one without
          Secure).
 
+    400: Gradio's "Incorrect credentials." is replaced by the app's own words for this
+         attempt (`explain`: wrong, N tries left, or locked and for how long), which the
+         login page shows (tutor.ui.login_page).
+
 Refusals and failed logins wait REFUSAL_DELAY_S before answering (never more than
 MAX_DELAYED at once), so a client hammering the route gets a slow trickle of answers instead
 of a fast stream; an over-long url-encoded name is refused here, before Gradio parses it.
@@ -78,12 +82,14 @@ class LoginOutcome(Protocol):
 
 
 LoginCheck = Callable[[str, str, str | None], LoginOutcome | None]  # name, secret, client
+RefusalWords = Callable[[str, str | None], str]  # name, client -> why this login failed
 
 
 @dataclass
 class _Attempt:
     client: str
     outcome: LoginOutcome | None = None
+    refusal: str | None = None  # the words for a failed check (None: Gradio's own)
 
 
 _ATTEMPT: ContextVar[_Attempt | None] = ContextVar("tutor_login_attempt", default=None)
@@ -132,10 +138,15 @@ def _refill(bucket: _Bucket, now: float, burst: float, per_s: float) -> None:
 
 
 def make_auth(
-    check: LoginCheck, *, workers: int = CHECK_WORKERS, max_waiting: int = MAX_WAITING
+    check: LoginCheck,
+    *,
+    explain: RefusalWords | None = None,
+    workers: int = CHECK_WORKERS,
+    max_waiting: int = MAX_WAITING,
 ) -> Callable[[str, str], Coroutine[Any, Any, bool]]:
     """Gradio's `auth=`: an `async def` (Gradio awaits it instead of running it on the loop)
-    that runs `check` in at most `workers` threads, with at most `max_waiting` waiting."""
+    that runs `check` in at most `workers` threads, with at most `max_waiting` waiting; after
+    a failed check, `explain` (in the same threads) words why, for the guard to answer with."""
     limiter: anyio.CapacityLimiter | None = None
     waiting = 0
 
@@ -152,6 +163,10 @@ def make_auth(
             outcome = await anyio.to_thread.run_sync(
                 check, username, password, client, limiter=limiter
             )
+            if outcome is None and explain is not None and attempt is not None:
+                attempt.refusal = await anyio.to_thread.run_sync(
+                    explain, username, client, limiter=limiter
+                )
         finally:
             waiting -= 1
         if attempt is not None:
@@ -204,12 +219,22 @@ class LoginGuard:
             _ATTEMPT.reset(marker)
 
     def _sending(self, scope: Scope, send: Send, attempt: _Attempt) -> Send:
+        reworded = False
+
         async def sending(message: Message) -> None:
+            nonlocal reworded
             if message["type"] == "http.response.start":
                 if message.get("status") == 200:
                     message["headers"] = self._bound_cookie(scope, message, attempt)
                 else:  # a failed login answers no faster than a refused one
                     await self._delay()
+                    reworded = message.get("status") == 400 and attempt.refusal is not None
+                    if reworded:
+                        return  # Gradio's answer is replaced by ours once its body ends
+            elif reworded and message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await refuse(send, 400, attempt.refusal or "Incorrect credentials.")
+                return
             await send(message)
 
         return sending

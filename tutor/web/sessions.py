@@ -12,11 +12,14 @@ version it was issued under, and the gate middleware checks every request agains
                       token dropped from Gradio's table -> Gradio sees an anonymous caller
 
 The credential version is re-read from the store at most every `recheck_s` seconds per
-token, off the event loop. Logout ends every token of the caller's *account*.
+token, off the event loop. Logout ends every token of the caller's *account*, and then runs
+the app's `on_logout` for that account (the tutor ends a student's open chat session, so its
+summary is written and the teacher sees it ended).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -33,6 +36,7 @@ RECHECK_S = 2.0  # how stale a credential-version check may be
 MAX_SESSIONS = 100_000  # tokens kept; the oldest go first (Gradio's own table is pruned too)
 
 VersionLookup = Callable[[str, int], "int | None"]  # (role, account id) -> version or None
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -144,12 +148,20 @@ class SessionGate:
     A token Gradio knows but the book does not vouch for (expired, never bound, account
     deleted, PIN reset, password changed) is removed from Gradio's table before Gradio reads
     it, so the request goes on as an anonymous one (401, or the login page). `/logout` ends
-    every session of the caller's account, then Gradio clears the cookie.
+    every session of the caller's account and runs `on_logout(binding)` (in a worker thread;
+    its failure is logged, never in the way of the logout), then Gradio clears the cookie.
     """
 
-    def __init__(self, app: ASGIApp, *, book: SessionBook) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        book: SessionBook,
+        on_logout: Callable[[Binding], None] | None = None,
+    ) -> None:
         self.app = app
         self.book = book
+        self.on_logout = on_logout
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] not in ("http", "websocket"):
@@ -163,7 +175,16 @@ class SessionGate:
             binding = await self.book.check(token)
             if binding is not None and scope.get("path", "").rstrip("/").endswith("/logout"):
                 self.book.revoke_account(binding.account)
+                await self._logged_out(binding)
         return await self.app(scope, receive, send)
+
+    async def _logged_out(self, binding: Binding) -> None:
+        if self.on_logout is None:
+            return
+        try:
+            await anyio.to_thread.run_sync(self.on_logout, binding)
+        except Exception:  # the logout itself already happened; say what did not
+            log.exception("after the logout of %s", binding.account)
 
 
 def account_of(scope: Scope, book: SessionBook | None) -> str | None:
