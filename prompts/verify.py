@@ -174,6 +174,20 @@ def operation_family(operation: str | None) -> str | None:
     return None
 
 
+def names_other_operations(text: str, operation: str | None) -> bool:
+    """True when `text` itself writes or names an operation other than `operation`'s ("14 + 6"
+    in a product's column, "multiplication comes before addition and subtraction"): words
+    like these cannot be held to one operation, only to their sums."""
+    family = operation_family(operation)
+    if family is None:
+        return False
+    s = normalise(text)
+    if any(_OPS.get(m.group(1) or "x") not in (None, family) for m in _SYMBOL_BETWEEN.finditer(s)):
+        return True
+    wrong = re.search(_FOREIGN_VERBS[family], s)
+    return wrong is not None and not _negated(s, wrong.start())
+
+
 def check_words(text: str, plan: MovePlan) -> Verdict:
     """Every check of the module docstring, in one call; see `Verdict`."""
     problems: list[str] = []
