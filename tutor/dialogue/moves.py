@@ -55,6 +55,7 @@ OPERATION_WORD = {
 # A column's carry or borrow happens inside the column's own sum: its words are that sum's.
 _COLUMN_MOVES = ("carry", "borrow")
 _SYMBOL_WORD = {"+": "add", "−": "subtract", "-": "subtract", "×": "multiply", "÷": "divide"}
+_SPACED_SYMBOL = re.compile(r"(?<=[\d)]) ([+−×÷-]) (?=[\d(])")
 
 
 def operation_word(step: SolutionStep) -> str | None:
@@ -67,9 +68,6 @@ def operation_word(step: SolutionStep) -> str | None:
         if len(symbols) == 1:
             return symbols.pop()
     return OPERATION_WORD.get(step.operation or "")
-
-
-_SPACED_SYMBOL = re.compile(r"(?<=[\d)]) ([+−×÷-]) (?=[\d(])")
 
 
 @dataclass(frozen=True)
