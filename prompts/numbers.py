@@ -227,7 +227,7 @@ def _word_numbers(s: str) -> list[Number]:
 
 
 _PERCENT_AFTER = re.compile(r"\s*(?:percent|per cent)\b")
-_PAIR = re.compile(r"(?<![\d.])(\d+)\s+(?:out\s+of|over)\s+(\d+)(?![\d.]\d)")
+_PAIR = re.compile(r"(?<![\d./])(\d+)\s+(?:out\s+of|over)\s+(\d+)(?![\d.]\d)")  # not "2/3 over 6"
 
 
 def read_pairs(text: str) -> list[Number]:

@@ -3,18 +3,26 @@
 Every model output is checked against its `prompts.plan.MovePlan` before a student sees it;
 a failed check names itself, and the caller shows `plan.template` instead (and logs why).
 
-    length        within the task's bounds; not a loop ("I'm not sure. I'm not sure.")
+    length        within the task's bounds; not a loop ("I'm not sure. I'm not sure."): no
+                  sentence said more often than the plan says it
     numbers       every number written in digits is one the plan allows (list markers aside)
     must say      every required fact (a number is matched by value: 0.5 = 1/2 = "a half")
     must not say  nothing the plan forbids (a sub-step's result, a rule)
     leak          the answer in no form (digits, words, fraction, decimal comma, LaTeX,
                   percent, ratio) unless the move reveals it; a given quantity, the
                   student's own answer or an earlier step's number equal to the key is not a
-                  leak (`plan.safe_equal_to_key`) unless the text calls it the answer
-    operation     operation words and symbols agree with the plan's operation
-    maths         every written sum is right ("4 − 0 = 3"), and is one of the plan's when the
-                  plan has sums ("4 − 0 = 4" when the plan says 10 − 4 = 6); named results are
-                  right ("the common denominator of 5 and 7 is 12", "GCF of 8 and 20 is 2")
+                  leak (`plan.safe_equal_to_key`), nor is a number written exactly as the
+                  exercise writes it (0.31 for "Write 0.31 as a fraction"), unless the text
+                  calls it the answer ("the answer is", "=", "gives", ...)
+    operation     operation words and symbols agree with the plan's operation; a sum on the
+                  plan's own terms keeps the plan's signs ("2 × 7 + 6", not "2 + 7 + 6")
+    maths         every written sum is right ("4 − 0 = 3"; chains "35 = 7 × 5 = 5 × 7" and
+                  negative terms "8 + (−19) = −11" too), and is one of the plan's when the
+                  plan has sums ("4 − 0 = 4" when the plan says 10 − 4 = 6); a contrast may
+                  quote the student's wrong sum its plan quotes; an equation in x is one the
+                  plan writes ("x/4 + 8 = 4" for "Solve x/4 + 8 = 2" is refused); named
+                  results are right ("the common denominator of 5 and 7 is 12", "GCF of 8
+                  and 20 is 2")
     misconception no wrong rule taught ("add the tops and the bottoms")
     question      ends with a question when the plan has one
     markup        no prompt markers leaked into the words
@@ -172,6 +180,20 @@ def operation_family(operation: str | None) -> str | None:
         if any(stem in operation for stem in stems):
             return family
     return None
+
+
+def names_other_operations(text: str, operation: str | None) -> bool:
+    """True when `text` itself writes or names an operation other than `operation`'s ("14 + 6"
+    in a product's column, "multiplication comes before addition and subtraction"): words
+    like these cannot be held to one operation, only to their sums."""
+    family = operation_family(operation)
+    if family is None:
+        return False
+    s = normalise(text)
+    if any(_OPS.get(m.group(1) or "x") not in (None, family) for m in _SYMBOL_BETWEEN.finditer(s)):
+        return True
+    wrong = re.search(_FOREIGN_VERBS[family], s)
+    return wrong is not None and not _negated(s, wrong.start())
 
 
 def check_words(text: str, plan: MovePlan) -> Verdict:

@@ -484,3 +484,16 @@ def test_the_keys_digits_with_a_percent_sign_after_them_are_still_the_key() -> N
     )
     assert check_words("Per cent means out of 100, so 140% is 140/100.", plan).ok
     assert "leak" in problems("Answer: 1.47 Per cent means out of 100.", plan)
+
+
+def test_a_fraction_over_a_number_is_not_a_pair() -> None:
+    """ "Write 2/3 over 6" was read as "3 over 6" = 1/2, a leak for a 1/2 key."""
+    plan = _plan(
+        move="hint_operation",
+        statement="What is 2/3 − 1/6?",
+        facts=("Write 2/3 over 6: multiply top and bottom by 2: 2 × 2 = 4, so 2/3 = 4/6.",),
+        numbers=("2/3", "1/6", "6", "2", "4", "4/6"),
+        answer_forms=("1/2",),
+    )
+    assert check_words(plan.facts[0], plan).ok
+    assert "leak" in problems("So it is 3 over 6 in the end.", replace(plan, numbers=("3", "6")))

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from prompts.numbers import normalise, read_numbers
 from prompts.plan import Learner, MovePlan
-from prompts.verify import numbers_in
+from prompts.verify import names_other_operations, numbers_in
 from tutor.curriculum import reveals_answer
 from tutor.curriculum.model import Exercise, SolutionStep
 
@@ -55,6 +55,7 @@ OPERATION_WORD = {
 # A column's carry or borrow happens inside the column's own sum: its words are that sum's.
 _COLUMN_MOVES = ("carry", "borrow")
 _SYMBOL_WORD = {"+": "add", "−": "subtract", "-": "subtract", "×": "multiply", "÷": "divide"}
+_SPACED_SYMBOL = re.compile(r"(?<=[\d)]) ([+−×÷-]) (?=[\d(])")
 
 
 def operation_word(step: SolutionStep) -> str | None:
@@ -67,9 +68,6 @@ def operation_word(step: SolutionStep) -> str | None:
         if len(symbols) == 1:
             return symbols.pop()
     return OPERATION_WORD.get(step.operation or "")
-
-
-_SPACED_SYMBOL = re.compile(r"(?<=[\d)]) ([+−×÷-]) (?=[\d(])")
 
 
 @dataclass(frozen=True)
@@ -406,6 +404,9 @@ def tell_step(current: Current, step: SolutionStep) -> MovePlan:
     the planner asks only for steps whose words do not state it)."""
     told = step_sentence(step)
     facts = (f"Here is that step done: {told}", "Now carry on from there.")
+    operation = operation_word(step)
+    if names_other_operations(told, operation):
+        operation = None  # "2 × 7 = 14, plus the 6 carried": its sums are checked instead
     return _plan(
         current,
         move="hint_operation",
@@ -414,7 +415,7 @@ def tell_step(current: Current, step: SolutionStep) -> MovePlan:
         template=" ".join(facts),
         numbers=_numbers(told, current.statement),
         must_say=tuple(x for x in (step.result,) if x),
-        operation=operation_word(step),
+        operation=operation,
         extra=(("level", "2"), ("focus", told)),
     )
 
