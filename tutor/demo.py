@@ -12,16 +12,23 @@ the reports show named misconceptions; weaker students ask for hints.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from random import Random
-from typing import Any
+from typing import TYPE_CHECKING
 
 import students_db as db
 from students_db.teacher import assign_skill, list_students
 from tutor import accounts
 from tutor.generation import TextGenerator, UnavailableGenerator
 from tutor.tutor import Tutor
+
+if TYPE_CHECKING:
+    import sympy
+
+    from tutor.curriculum.model import Exercise
+    from tutor.curriculum.pack import Pack
 
 DEMO_TEACHER = "demo-teacher"
 NAMES = (
@@ -69,7 +76,7 @@ class DemoSchool:
 def seed_demo(
     *,
     sessions: db.SessionFactory,
-    pack: Any,
+    pack: Pack,
     students: int = 8,
     turns: int = 30,
     seed: int = 0,
@@ -152,7 +159,7 @@ def _free_username(sessions: db.SessionFactory) -> str:
 def simulate_student(
     tutor: Tutor,
     sessions: db.SessionFactory,
-    pack: Any,
+    pack: Pack,
     student_id: int,
     learner: Learner,
     *,
@@ -188,7 +195,7 @@ def simulate_student(
         return len(db.recent_attempts(session=session, student_id=student_id, limit=recorded))
 
 
-def wrong_answer(exercise: Any, rng: Random) -> str:
+def wrong_answer(exercise: Exercise, rng: Random) -> str:
     """A wrong answer a student would give: a misconception's when the exercise has one."""
     rules = [r for r in exercise.misconceptions if r.answers]
     key = exercise.answer
@@ -201,7 +208,7 @@ def wrong_answer(exercise: Any, rng: Random) -> str:
     return _as_typed(value, key.style)
 
 
-def _as_typed(value: Any, style: str) -> str:
+def _as_typed(value: sympy.Basic, style: str) -> str:
     """A number as a student would type it for this kind of key (0.51, not 51/100)."""
     if style == "decimal" and getattr(value, "q", 1) != 1:
         return f"{float(value):.6f}".rstrip("0").rstrip(".")
@@ -209,8 +216,8 @@ def _as_typed(value: Any, style: str) -> str:
 
 
 def _current_exercise(
-    tutor: Tutor, sessions: db.SessionFactory, pack: Any, student_id: int
-) -> Any | None:
+    tutor: Tutor, sessions: db.SessionFactory, pack: Pack, student_id: int
+) -> Exercise | None:
     with db.read_session(sessions) as session:
         active = db.get_active_exercise(session=session, student_id=student_id)
     if active is None:
@@ -218,5 +225,5 @@ def _current_exercise(
     return pack.exercise_by_id(active.exercise_id, active.seed)
 
 
-def _drain(pieces: Any) -> str:
+def _drain(pieces: Iterable[str]) -> str:
     return "".join(pieces)

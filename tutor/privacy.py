@@ -20,11 +20,14 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import students_db as db
 from students_db.teacher import teacher_owns_student
 from tutor.accounts import login_key
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 EXPORT_FORMAT = "tutor-student-export/1"
 
@@ -148,13 +151,15 @@ def purge_old_messages(
         return db.purge_messages_before(session=session, before=cutoff)
 
 
-def _login_keys(session: Any, student_id: int) -> list[str]:
+def _login_keys(session: Session, student_id: int) -> list[str]:
     """The name the student logs in with, as the login throttle keys it."""
     found = db.student_join_code_and_login(session=session, student_id=student_id)
     return [] if found is None else [login_key(f"{found[0]}/{found[1]}")]
 
 
-def _log(session: Any, teacher_id: int | None, student_id: int, action: str, allowed: bool) -> None:
+def _log(
+    session: Session, teacher_id: int | None, student_id: int, action: str, allowed: bool
+) -> None:
     db.log_access(
         session=session,
         actor_role="admin" if teacher_id is None else "teacher",

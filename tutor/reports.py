@@ -13,7 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -31,6 +31,9 @@ from students_db.teacher import (
 )
 from tutor.curriculum.misconceptions import CATALOGUE
 from tutor.spreadsheet import csv_text
+
+if TYPE_CHECKING:
+    from tutor.curriculum.pack import Pack
 
 # Below this P(known) a skill still "needs practice" (the heatmap's lowest band): a student is
 # only flagged for little progress on a skill the heatmap also shows as weak.
@@ -88,7 +91,7 @@ class SessionSummaryRow:
 
 
 def class_mastery_frame(
-    *, session: Session, teacher_id: int, classroom_id: int, pack: Any = None
+    *, session: Session, teacher_id: int, classroom_id: int, pack: Pack | None = None
 ) -> pd.DataFrame:
     """Long table of P(known) per (student, practised skill); empty for another's class."""
     cells = class_mastery(session=session, teacher_id=teacher_id, classroom_id=classroom_id)
@@ -171,7 +174,7 @@ def struggling_students(
     low_growth: float = 0.15,
     hints_per_attempt: float = 1.0,
     repeated_misconception: int = 3,
-    pack: Any = None,
+    pack: Pack | None = None,
 ) -> tuple[StrugglingStudent, ...]:
     """Students who practise without progress, lean on hints, or repeat a misconception.
 
@@ -211,7 +214,7 @@ def _struggle_reasons(
     repeated: int,
     *,
     known: dict[str, float],
-    pack: Any,
+    pack: Pack | None,
 ) -> list[str]:
     reasons = []
     by_skill: dict[str, list[AttemptRecord]] = {}
@@ -252,7 +255,7 @@ def mistake_name(misconception_id: str | None) -> str:
 
 
 def common_wrong_answers(
-    *, session: Session, teacher_id: int, classroom_id: int, top: int = 5, pack: Any = None
+    *, session: Session, teacher_id: int, classroom_id: int, top: int = 5, pack: Pack | None = None
 ) -> pd.DataFrame:
     """Per skill, the most frequent wrong answers with their misconception (may be empty)."""
     counts: Counter[tuple[str, str, str]] = Counter()
@@ -333,7 +336,7 @@ def _summary(stored: str | None) -> dict[str, Any]:
 
 
 def attempts_frame(
-    *, session: Session, teacher_id: int, classroom_id: int, pack: Any = None
+    *, session: Session, teacher_id: int, classroom_id: int, pack: Pack | None = None
 ) -> pd.DataFrame:
     """Every attempt of the class, with the skill's name and the question as it was asked."""
     rows = [
@@ -360,7 +363,7 @@ def attempts_frame(
 
 
 def export_attempts_csv(
-    *, session: Session, teacher_id: int, classroom_id: int, pack: Any = None
+    *, session: Session, teacher_id: int, classroom_id: int, pack: Pack | None = None
 ) -> str:
     """Every attempt of the class as CSV text (header only for another teacher's class)."""
     frame = attempts_frame(
@@ -370,7 +373,7 @@ def export_attempts_csv(
 
 
 def export_mastery_csv(
-    *, session: Session, teacher_id: int, classroom_id: int, pack: Any = None
+    *, session: Session, teacher_id: int, classroom_id: int, pack: Pack | None = None
 ) -> str:
     """The class's mastery table (long form) as CSV text."""
     frame = class_mastery_frame(
@@ -385,7 +388,7 @@ def _csv(frame: pd.DataFrame) -> str:
     return csv_text([str(c) for c in frame.columns], rows)
 
 
-def _question(pack: Any, attempt: AttemptRecord) -> str:
+def _question(pack: Pack | None, attempt: AttemptRecord) -> str:
     """The exercise's statement, rebuilt from its id and seed ("" when the pack changed)."""
     if pack is None:
         return ""
@@ -395,7 +398,7 @@ def _question(pack: Any, attempt: AttemptRecord) -> str:
         return ""
 
 
-def _skill_name(pack: Any, skill_key: str) -> str:
+def _skill_name(pack: Pack | None, skill_key: str) -> str:
     if pack is None:
         return skill_key
     skill = pack.skills.get(skill_key)

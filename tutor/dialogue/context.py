@@ -8,10 +8,15 @@ prerequisites: what an explanation should lean on or shore up.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prompts import LearnerContext, Turn
 from prompts.context import STYLES
+
+if TYPE_CHECKING:
+    from students_db.records import AttemptRecord, MessageRecord
+    from tutor.curriculum.model import Exercise
+    from tutor.curriculum.pack import Pack
 
 MAX_TURNS = 6
 MAX_MISTAKES = 3
@@ -27,7 +32,7 @@ def grade_level(value: int | None) -> int | None:
 
 
 def mastery_lines(
-    pack: Any, skill_key: str | None, p_known: Mapping[str, float]
+    pack: Pack, skill_key: str | None, p_known: Mapping[str, float]
 ) -> tuple[tuple[str, float], ...]:
     """(skill name, P(known)) for the current skill, then its prerequisites."""
     if skill_key is None or skill_key not in pack.skills:
@@ -42,7 +47,7 @@ def mastery_lines(
     return tuple(lines)
 
 
-def recent_turns(messages: Sequence[Any], *, limit: int = MAX_TURNS) -> tuple[Turn, ...]:
+def recent_turns(messages: Sequence[MessageRecord], *, limit: int = MAX_TURNS) -> tuple[Turn, ...]:
     """The last few shown messages, oldest first; failed and unfinished replies are left out."""
     turns = [
         Turn(role=m.role, text=m.text)
@@ -59,7 +64,7 @@ def build_context(
     mastery: tuple[tuple[str, float], ...],
     mistakes: Sequence[str] = (),
     misconceptions: Sequence[str] = (),
-    messages: Sequence[Any] = (),
+    messages: Sequence[MessageRecord] = (),
 ) -> LearnerContext:
     return LearnerContext(
         grade_level=grade_level(grade),
@@ -71,7 +76,7 @@ def build_context(
     )
 
 
-def misconception_text(exercise: Any, misconception_id: str | None) -> str | None:
+def misconception_text(exercise: Exercise, misconception_id: str | None) -> str | None:
     """The student-facing description of a misconception id on this exercise."""
     if not misconception_id:
         return None
@@ -81,7 +86,7 @@ def misconception_text(exercise: Any, misconception_id: str | None) -> str | Non
     return None
 
 
-def misconception_of(pack: Any, attempt: Any) -> str | None:
+def misconception_of(pack: Pack, attempt: AttemptRecord) -> str | None:
     """The description of an earlier attempt's misconception (its exercise is rebuilt by seed)."""
     if not attempt.misconception_id:
         return None

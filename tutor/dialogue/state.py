@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -28,6 +28,9 @@ from students_db.records import (
 from tutor.dialogue import texts
 from tutor.dialogue.turns import substep_of
 from tutor.learner.params import BktParams
+
+if TYPE_CHECKING:
+    from tutor.curriculum.pack import Pack
 
 
 class UnknownStudent(LookupError):
@@ -51,13 +54,13 @@ class TurnState:
     unassisted: Mapping[str, int] = field(default_factory=dict)  # unassisted right, by skill
     tried: bool = False  # a genuine attempt at the active exercise (judged before the turn)
 
-    def known(self, skill_key: str, pack: Any) -> float:
+    def known(self, skill_key: str, pack: Pack) -> float:
         if skill_key in self.p_known:
             return self.p_known[skill_key]
         skill = pack.skills.get(skill_key)
         return skill.bkt.p_init if skill is not None else 0.0
 
-    def bkt_params(self, skill_key: str, pack: Any) -> BktParams:
+    def bkt_params(self, skill_key: str, pack: Pack) -> BktParams:
         return self.params.get(skill_key) or pack.skills[skill_key].bkt
 
 

@@ -4,7 +4,7 @@ summary template (numbers a teacher acts on are never left to a model)."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -17,11 +17,14 @@ from tutor.dialogue.context import misconception_of
 from tutor.dialogue.turns import base_task
 from tutor.dialogue.views import SessionSummary
 
+if TYPE_CHECKING:
+    from tutor.curriculum.pack import Pack
+
 MAX_ROWS = 5000
 
 
 def summarise_session(
-    *, session: Session, chat: ChatSessionRecord, pack: Any, now: datetime, student_id: int
+    *, session: Session, chat: ChatSessionRecord, pack: Pack, now: datetime, student_id: int
 ) -> SessionSummary:
     started = _aware(chat.started_at)
     attempts = [
@@ -73,6 +76,6 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _skill_name(pack: Any, skill_key: str) -> str:
+def _skill_name(pack: Pack, skill_key: str) -> str:
     skill = pack.skills.get(skill_key)
     return skill.name if skill is not None else skill_key
