@@ -303,3 +303,33 @@ def test_rapid_guessing_is_met_with_a_step_to_do(sessions, pack) -> None:  # typ
         _open(sessions, student, exercise)
     assert texts.SLOW_DOWN not in replies[0]
     assert any(texts.SLOW_DOWN in r for r in replies[1:])
+
+
+def test_a_plan_longer_than_the_model_may_write_is_not_sent(pack) -> None:  # type: ignore[no-untyped-def]
+    """A worked example longer than the hint format's token limit could only be cut off and
+    refused: its template is shown without a request (no CPU spent on it)."""
+    from dataclasses import replace
+
+    from prompts import LearnerContext
+    from prompts.formats import FORMATS
+    from tutor.dialogue import moves
+    from tutor.dialogue.pipeline import ModelPart
+    from tutor.dialogue.words import model_may_word, words_part
+
+    exercise, _, _ = borrowing_exercise(pack)
+    current = moves.Current(exercise, "Subtracting", moves.Learner(name="Sam"))
+    step = next(s for s in exercise.solution if s.place == "tens column")
+    short = moves.substep(current, step)
+    limit = FORMATS["hint"].decoding.max_new_tokens
+    long = replace(short, template=" ".join(["word"] * limit))
+
+    def count(text: str) -> int:
+        return len(text.split())
+
+    assert model_may_word(short, count) and not model_may_word(long, count)
+    generator = ScriptedGenerator(default="unused")
+    sent = words_part(short, LearnerContext(), generator=generator, exercise=exercise)
+    kept = words_part(long, LearnerContext(), generator=generator, exercise=exercise)
+    assert isinstance(sent, ModelPart) and sent.request is not None
+    assert isinstance(kept, ModelPart) and kept.request is None
+    assert kept.template == long.template

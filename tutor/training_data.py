@@ -497,8 +497,16 @@ def build_dataset(
 
 
 def evaluation_plans(
-    tasks: Sequence[str], *, per_task: int = 30, split: str = "validation", seed: int = 1
+    tasks: Sequence[str],
+    *,
+    per_task: int = 30,
+    split: str = "validation",
+    seed: int = 1,
+    keep: Callable[[MovePlan], bool] | None = None,
 ) -> list[PlanExample]:
-    """Held-out plans (with their reference words) for `tutor adapters evaluate`."""
+    """Held-out plans (with their reference words) for `tutor adapters evaluate`; with
+    `keep`, only the plans it keeps (those the tutor would ask the model to word)."""
     examples = build_plan_examples(split=split, tasks=tasks)
+    if keep is not None:
+        examples = [e for e in examples if keep(e.plan)]
     return _sample_by_task(examples, tasks, per_task, random.Random(seed))

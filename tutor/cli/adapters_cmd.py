@@ -205,6 +205,7 @@ def evaluate(
     from adapters.manifest import AdapterRefused, verify_adapter_folder
     from adapters.serving import shipped_adapters_dir
     from prompts import FORMAT_VERSIONS
+    from tutor.dialogue.words import model_may_word
     from tutor.training_data import evaluation_plans
 
     settings = settings_of(ctx)
@@ -221,7 +222,15 @@ def evaluate(
         except AdapterRefused as exc:
             typer.echo(f"{name}: no usable adapter ({exc.reason}); base only")
     model, tokenizer = load_with_adapters(base_model, folders)
-    examples = evaluation_plans(tasks, per_task=per_task, split=split)
+
+    def count(text: str) -> int:
+        return len(tokenizer(text)["input_ids"])
+
+    # the plans the tutor would send to the model (a template longer than the model may
+    # write is shown as it is: `tutor.dialogue.words.model_may_word`)
+    examples = evaluation_plans(
+        tasks, per_task=per_task, split=split, keep=lambda plan: model_may_word(plan, count)
+    )
     typer.echo(f"base {base_id}; {len(examples)} held-out plans ({split}); adapters from {root}")
     header = f"{'task':9}{'model':9}{'pass':>7}{'slot err':>10}{'leak':>7}{'shown leaks':>13}"
     header += f"{'distinct-2':>12}{'words':>7}{'val ppl':>9}{'s':>6}"

@@ -42,6 +42,16 @@ RECENT_TURNS = 2
 WORDS_PER_TEMPLATE = 0.85
 
 
+def model_may_word(plan: MovePlan, count_tokens: Callable[[str], int]) -> bool:
+    """True when a format words `plan` and its template fits what the model may write; a
+    longer plan (a long worked example) could only be cut off and refused, so its template
+    is shown without asking (and `tutor adapters evaluate` leaves it out too)."""
+    if plan.task not in FORMATS:
+        return False
+    limit = FORMATS[plan.task].decoding.max_new_tokens * WORDS_PER_TEMPLATE
+    return count_tokens(plan.template) <= limit
+
+
 def request_for(
     plan: MovePlan, context: LearnerContext, generator: TextGenerator
 ) -> tuple[GenerationRequest, int] | None:
@@ -51,8 +61,8 @@ def request_for(
     if plan.task not in FORMATS:
         return None
     count = token_counter(generator)
-    if count(plan.template) > FORMATS[plan.task].decoding.max_new_tokens * WORDS_PER_TEMPLATE:
-        return None  # longer than the model may write: it could only be cut off and refused
+    if not model_may_word(plan, count):
+        return None
     context = replace(context, recent_turns=context.recent_turns[-RECENT_TURNS:])
     try:
         built = build_plan_request(
