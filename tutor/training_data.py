@@ -40,6 +40,7 @@ from tutor.dialogue import moves, texts
 from tutor.dialogue.concepts import ASPECTS, concept_answer
 from tutor.dialogue.exercise_plan import WORD_PROBLEMS, exercise_plan
 from tutor.dialogue.moves import Current, leaks
+from tutor.dialogue.planner import with_question
 from tutor.dialogue.steps import first_askable, slip_of, worth_asking
 
 # Skills never used in training: the evaluation's unseen skills.
@@ -225,7 +226,7 @@ def planner_plans(
     else:
         ask = moves.substep(current, exercise.solution[index])
         plan = moves.acknowledge(current, line, ask.template, learner=learner, said=said)
-        plan = _with_question(plan, ask)
+        plan = with_question(plan, ask)
     if kept(plan):
         yield plan
     # off topic: one friendly line, then the exercise again
@@ -234,13 +235,6 @@ def planner_plans(
     wording = exercise_plan(exercise, current.skill_name, learner)
     if wording is not None:
         yield wording
-
-
-def _with_question(plan: MovePlan, ask: MovePlan) -> MovePlan:
-    """The planner's `_with_question`: the acknowledgement carries the sub-step's question."""
-    from tutor.dialogue.planner import _with_question as carry
-
-    return carry(plan, ask)
 
 
 # ---- reference words: the template, re-worded with phrasings written for each move ---------

@@ -284,7 +284,7 @@ class Planner:
         step = exercise.solution[index]
         ask = moves.substep(current, step)
         plan = moves.acknowledge(current, line, ask.template, learner=learner, said=said)
-        plan = _with_question(plan, ask)
+        plan = with_question(plan, ask)
         return Reply((plan,), task=substep_task("answer", index), effects=(CountHelp(),))
 
     # -- answers -------------------------------------------------------------------------
@@ -571,7 +571,7 @@ def _reveals(text: str, exercise: Exercise) -> bool:
     return bool(reveals_answer(text, exercise))
 
 
-def _with_question(plan: MovePlan, ask: MovePlan) -> MovePlan:
+def with_question(plan: MovePlan, ask: MovePlan) -> MovePlan:
     """`plan` carrying `ask`'s checked question (the acknowledgement ends with it)."""
     from dataclasses import replace
 
