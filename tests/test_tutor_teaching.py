@@ -333,3 +333,31 @@ def test_a_plan_longer_than_the_model_may_write_is_not_sent(pack) -> None:  # ty
     assert isinstance(sent, ModelPart) and sent.request is not None
     assert isinstance(kept, ModelPart) and kept.request is None
     assert kept.template == long.template
+
+
+def test_the_prompt_carries_the_last_two_turns_shortened(pack) -> None:  # type: ignore[no-untyped-def]
+    """As in training: two turns, each cut to a line (prefill time is the CPU's bottleneck)."""
+    from prompts import LearnerContext, Turn
+    from tutor.dialogue import moves
+    from tutor.dialogue.pipeline import ModelPart
+    from tutor.dialogue.words import TURN_CHARS, words_part
+
+    exercise, _, _ = borrowing_exercise(pack)
+    current = moves.Current(exercise, "Subtracting", moves.Learner(name="Sam"))
+    step = next(s for s in exercise.solution if s.place == "tens column")
+    turns = (
+        Turn("student", "first message"),
+        Turn("tutor", "long " * 300),
+        Turn("student", "hint"),
+    )
+    part = words_part(
+        moves.substep(current, step),
+        LearnerContext(recent_turns=turns),
+        generator=ScriptedGenerator(default="unused"),
+        exercise=exercise,
+    )
+    assert isinstance(part, ModelPart) and part.request is not None
+    prompt = part.request.prompt
+    assert "first message" not in prompt and "hint" in prompt
+    tutor_line = next(line for line in prompt.splitlines() if line.startswith("Tutor:"))
+    assert len(tutor_line) <= len("Tutor: ") + TURN_CHARS

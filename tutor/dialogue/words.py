@@ -19,7 +19,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
-from prompts import LearnerContext, PromptError
+from prompts import LearnerContext, PromptError, Turn
 from prompts.formats import FORMATS
 from prompts.plan import MovePlan
 from prompts.planprompt import build_plan_request, plan_block
@@ -37,9 +37,16 @@ log = logging.getLogger(__name__)
 # The conversation a plan prompt carries: the last two turns, as in training
 # (`tutor.training_data`); the plan itself holds what the words need.
 RECENT_TURNS = 2
+TURN_CHARS = 160
 # A plan whose template needs more tokens than this share of the format's `max_new_tokens`
 # is worded by its template: the model's words would be cut off before the end.
 WORDS_PER_TEMPLATE = 0.85
+
+
+def _shortened(text: str) -> str:
+    """A turn as the prompt carries it: at most `TURN_CHARS` characters (a long earlier
+    reply costs prefill time and says nothing the plan does not)."""
+    return text if len(text) <= TURN_CHARS else text[: TURN_CHARS - 1].rstrip() + "…"
 
 
 def model_may_word(plan: MovePlan, count_tokens: Callable[[str], int]) -> bool:
@@ -63,7 +70,10 @@ def request_for(
     count = token_counter(generator)
     if not model_may_word(plan, count):
         return None
-    context = replace(context, recent_turns=context.recent_turns[-RECENT_TURNS:])
+    recent = tuple(
+        Turn(turn.role, _shortened(turn.text)) for turn in context.recent_turns[-RECENT_TURNS:]
+    )
+    context = replace(context, recent_turns=recent)
     try:
         built = build_plan_request(
             plan, context, count_tokens=count, budget_tokens=prompt_budget(generator)
