@@ -221,9 +221,24 @@ def check_words(text: str, plan: MovePlan) -> Verdict:
     problems += _check_misconceptions(s)
     if plan.question and not stripped.endswith("?"):
         problems.append("question: does not end with the plan's question")
+    elif _cut_off(stripped, plan):
+        problems.append("length: stops mid-sentence (cut off)")
     if plan.facts and plan.question and _only_the_question(s, normalise(plan.question)):
         problems.append("required: says only the question, none of the plan's facts")
     return Verdict(tuple(problems))
+
+
+_SENTENCE_END = re.compile(r"[.!?…:)\]\"'’”]$")
+
+
+def _cut_off(text: str, plan: MovePlan) -> bool:
+    """Words that stop mid-sentence: a generation cut by its token or time limit ("…so this
+    column borrows"). They end like a sentence, or the way the plan's own template ends (a
+    solution's last line is "Answer: 46")."""
+    if not text or _SENTENCE_END.search(text):
+        return False
+    ending = plan.template.strip()[-12:]
+    return not (ending and text.endswith(ending))
 
 
 def _only_the_question(s: str, question: str) -> bool:

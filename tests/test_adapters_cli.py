@@ -82,7 +82,7 @@ def test_train_prints_base_vs_adapter_and_writes_a_loadable_adapter(
                           "--root", str(out))  # fmt: skip
     assert code == 0, output
     assert "explain: verified" in output and "hint: verified" in output
-    assert "format explain v2" in output
+    assert "format explain v3" in output
 
     code, output = invoke(settings, "adapters", "list", "--base", "openai-community/gpt2",
                           "--root", str(out))  # fmt: skip

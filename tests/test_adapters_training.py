@@ -39,7 +39,7 @@ def test_base_and_adapter_are_both_measured_and_training_helped(tiny_adapters_di
     for key in ("base_val_loss", "base_val_perplexity", "val_loss", "val_perplexity"):
         assert metrics[key] > 0
     assert metrics["val_loss"] < metrics["base_val_loss"] - 0.5
-    assert metrics["steps"] == 40
+    assert metrics["steps"] == 80
 
 
 def test_a_short_run_reports_its_history_and_stops_at_max_steps(

@@ -497,3 +497,30 @@ def test_a_fraction_over_a_number_is_not_a_pair() -> None:
     )
     assert check_words(plan.facts[0], plan).ok
     assert "leak" in problems("So it is 3 over 6 in the end.", replace(plan, numbers=("3", "6")))
+
+
+def test_words_cut_off_mid_sentence_are_refused() -> None:
+    """A generation stopped by its token or time limit passed while its numbers were right
+    ("…because the top digit is smaller, so this column borrows"): found in the real app."""
+    from dataclasses import replace as with_fields
+
+    from prompts.plan import Learner, MovePlan
+
+    plan = MovePlan(
+        move="contrast",
+        task="feedback",
+        statement="What is 437 − 391?",
+        facts=("Look at the tens column. Your step: 9 − 3 = 6.",),
+        template="Look at the tens column. Your step: 9 − 3 = 6. The right step is 13 − 9.",
+        learner=Learner(name="Ada"),
+        numbers=("437", "391", "9", "3", "6", "13"),
+        answer_forms=("46",),
+    )
+    whole = "Look at the tens column. Your step: 9 − 3 = 6. The right step is 13 − 9."
+    assert check_words(whole, plan).ok
+    cut = "Look at the tens column. Your step: 9 − 3 = 6. The right step is 13 − 9, so this"
+    assert "length: stops mid-sentence (cut off)" in check_words(cut, plan).problems
+    solution = with_fields(
+        plan, template="Steps.\nAnswer: 46", reveals_answer=True, numbers=(*plan.numbers, "46")
+    )
+    assert check_words("Look at the tens column. Your step: 9 − 3 = 6.\nAnswer: 46", solution).ok

@@ -31,11 +31,6 @@ def pack():  # type: ignore[no-untyped-def]
     return load_default_pack()
 
 
-def _spec(prompt: str) -> dict[str, str]:
-    block = prompt.split("Spec:\n", 1)[1].split("###", 1)[0]
-    return dict(line.split(": ", 1) for line in block.strip().splitlines())
-
-
 def fake_model(sessions: db.SessionFactory, pack, student: int):
     """A fake model: words the exercise from the spec, and leaks the answer in every hint.
 
@@ -43,9 +38,9 @@ def fake_model(sessions: db.SessionFactory, pack, student: int):
     transaction has committed by then, as it must before a reply streams."""
 
     def reply(request: GenerationRequest) -> str:
-        if request.task == "exercise":
-            spec = _spec(request.prompt)
-            return f"Sam has {spec['a']} of a pizza and eats {spec['b']} more. How much in all?"
+        if request.task == "exercise":  # the plan names the spec's numbers
+            a, b = re.search(r"Use exactly (\S+) and (\S+)\.", request.prompt).groups()  # type: ignore[union-attr]
+            return f"Sam has {a} stickers and gets {b} more. How many in all?"
         if request.task == "hint":
             with db.read_session(sessions) as s:
                 active = db.get_active_exercise(session=s, student_id=student)
@@ -93,12 +88,14 @@ def test_a_student_works_through_an_exercise(sessions: db.SessionFactory, pack) 
     opened = _say(tutor.new_exercise(student))
     view = tutor.progress(student)
     assert view.current_skill == SKILL
-    assert "assigned" in view.current_reason and view.current_reason in opened
+    assert "assigned" in view.current_reason and texts.next_up(view.current_reason) in opened
     with db.read_session(sessions) as s:
         active = db.get_active_exercise(session=s, student_id=student)
     exercise = pack.exercise_by_id(active.exercise_id, active.seed)
     spec = exercise.spec
-    assert f"Sam has {spec['a']} of a pizza" in opened  # the model's wording kept its numbers
+    # a fraction spec has no word-problem plan (the stories are whole-number ones): the pack's
+    # own wording is shown (tests/test_tutor_teaching.py pins the model's story for a sum)
+    assert spec and exercise.statement in opened
     p_start = next(m.p_known for m in view.mastery if m.skill_key == SKILL)
 
     wrong = str(exercise.misconceptions[0].answers[0])
@@ -112,8 +109,9 @@ def test_a_student_works_through_an_exercise(sessions: db.SessionFactory, pack) 
 
     hints = [_say(tutor.hint(student)) for _ in range(4)]
     asked = [r.prompt for r in generator.requests if r.task == "hint"]
-    levels = [re.search(r"^Level: (\d)", p, re.M).group(1) for p in asked]  # type: ignore[union-attr]
-    assert levels == sorted(levels) and levels[-1] == "3"  # the ladder climbs
+    levels = [m.group(1) for p in asked if (m := re.search(r"^Level: (\d)", p, re.M))]
+    assert levels == sorted(levels) and levels  # the ladder climbs (the worked example, too
+    # long for the hint format's limit, is shown as its template without a request)
     assert not any(reveals_answer(h, exercise) for h in hints)  # every leak was replaced
     assert len({h.split("\n")[0] for h in hints[:2]}) == 2  # each rung says something new
     assert "same kind of exercise with other numbers" in hints[-1]  # the worked example
@@ -137,7 +135,8 @@ def test_a_student_works_through_an_exercise(sessions: db.SessionFactory, pack) 
     assert p_after > before and p_after != p_start  # mastery rose with the right answer
     assert "to master" in right or "mastered" in right  # counts, never probabilities
     assert "0." not in right.split("Next up:")[0]
-    assert "Next up:" in right and after.current_reason in right
+    assert "Next up:" in right and texts.next_up(after.current_reason) in right
+    assert "mastery 0" not in right and "prerequisites" not in right  # the teacher's words
 
     with db.read_session(sessions) as s:
         attempts = db.recent_attempts(session=s, student_id=student, limit=50)

@@ -361,3 +361,30 @@ def test_the_prompt_carries_the_last_two_turns_shortened(pack) -> None:  # type:
     assert "first message" not in prompt and "hint" in prompt
     tutor_line = next(line for line in prompt.splitlines() if line.startswith("Tutor:"))
     assert len(tutor_line) <= len("Tutor: ") + TURN_CHARS
+
+
+def test_an_exercise_is_worded_by_the_model_only_with_the_specs_numbers(sessions, pack) -> None:  # type: ignore[no-untyped-def]
+    """The exercise wording is a plan: a story with exactly the spec's numbers is shown; one
+    with a number changed (a correct student would be marked wrong) gives the pack's own."""
+    school = make_school(sessions, students=2)
+    for student, (change, shown) in zip(school.student_ids, ((0, True), (1, False)), strict=True):
+
+        def story(request: GenerationRequest, change: int = change) -> str:
+            if request.task != "exercise":
+                return ""
+            a, b = re.search(r"Use exactly (\d+) and (\d+)\.", request.prompt).groups()  # type: ignore[union-attr]
+            return f"Sam scored {a} points and then {int(b) + change} more. How many in all?"
+
+        with db.write_session(sessions) as s:
+            for _ in range(3):  # its prerequisite mastered: P(known) 0.97, 3 right answers
+                db.set_skill_state(
+                    session=s, student_id=student, skill_key="whole.place_value",
+                    p_known=0.97, correct=True,
+                )  # fmt: skip
+            db.assign_skill(
+                session=s, teacher_id=school.teacher_id, skill_key="whole.add", student_id=student
+            )
+        tutor = _tutor(sessions, pack, ScriptedGenerator(default=story))
+        opened = _say(tutor.new_exercise(student))
+        assert ("Sam scored" in opened) is shown, opened
+        assert "What is" in opened or shown  # refused: the pack's own statement instead

@@ -431,7 +431,7 @@ class Planner:
 
     def _open(self, skill_key: str, kind: str, reason: str) -> Reply:
         exercise = self._pack.exercise(skill_key, self._rng.randrange(2**31))
-        parts = (texts.NEXT_UP.format(reason=reason), Wording(exercise))
+        parts = (texts.next_up(reason), Wording(exercise))
         return Reply(parts, task="exercise", effects=(OpenExercise(exercise, kind, reason),))
 
     def skip(self, state: TurnState, exercise: Exercise | None) -> Reply:

@@ -5,6 +5,7 @@ These texts never contain an exercise's answer unless their name says so (`solut
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 MODEL_OFF_NOTICE = "(Explanations come from built-in templates right now.)"
@@ -33,6 +34,17 @@ TOP_HINT_REACHED = "That was my last hint for this exercise."
 ALREADY_RECORDED = "(I already have this answer.)"
 STYLE_SET = "Got it: I will explain things {style} from now on."
 NEXT_UP = "Next up: {reason}"
+# The policy's reason is the teacher's (it names P(known) and the prerequisite rule); the
+# student reads it without the figure and the jargon.
+_FOR_THE_TEACHER = re.compile(
+    r",\s*(?:mastery \d+(?:\.\d+)?|prerequisites mastered|no prerequisites)"
+)
+
+
+def next_up(reason: str) -> str:
+    """ "Next up: Adding whole numbers, new skill" — never "mastery 0.99" to a child."""
+    return NEXT_UP.format(reason=_FOR_THE_TEACHER.sub("", reason))
+
 
 PRAISE = (
     "Correct, well done!",
