@@ -524,3 +524,12 @@ def test_words_cut_off_mid_sentence_are_refused() -> None:
         plan, template="Steps.\nAnswer: 46", reveals_answer=True, numbers=(*plan.numbers, "46")
     )
     assert check_words("Look at the tens column. Your step: 9 − 3 = 6.\nAnswer: 46", solution).ok
+
+
+def test_a_decimal_comma_after_zero_is_a_decimal() -> None:
+    """'0,132' cannot be thousands (no group starts with 0): it is 0.132, so a key of 0.132
+    written with a decimal comma is a leak (found by the verifier benchmark)."""
+    from fractions import Fraction
+
+    assert [n.value for n in read_numbers("The answer is 0,132.")] == [Fraction(132, 1000)]
+    assert [n.value for n in read_numbers("1,250 apples")] == [Fraction(1250)]
