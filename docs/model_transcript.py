@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import students_db as db  # noqa: E402
-from docs.teaching_transcript import borrowing_exercise  # noqa: E402
+from docs.teaching_transcript import borrowing_exercise, open_exercise  # noqa: E402
 from tutor.curriculum import load_default_pack  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -123,20 +123,7 @@ def assign_borrowing_exercise(data_dir: Path, login: str) -> tuple[str, str, str
     pack = load_default_pack()
     exercise, wrong, step_result = borrowing_exercise(pack)
     engine = db.make_engine(f"sqlite:///{data_dir / 'tutor.db'}")
-    sessions = db.make_session_factory(engine)
-    code, name = login.split("/", 1)
-    with db.write_session(sessions) as session:
-        student = db.get_student_login(session=session, join_code=code, login_name=name)
-        assert student is not None, login
-        db.set_active_exercise(
-            session=session,
-            student_id=student.id,
-            skill_key=exercise.skill_key,
-            exercise_id=exercise.id,
-            seed=exercise.seed,
-            kind="practice",
-            reason="assigned by your teacher",
-        )
+    open_exercise(db.make_session_factory(engine), login, exercise)
     engine.dispose()
     return exercise.statement, wrong, step_result
 

@@ -71,9 +71,19 @@ def set_up(database: Path) -> tuple[str, Exercise, list[str]]:
         grade_level=5,
     )  # fmt: skip
     exercise, wrong, step_result = borrowing_exercise(pack)
+    open_exercise(sessions, f"{klass.join_code}/{login}", exercise)
+    engine.dispose()
+    lines = [wrong, step_result, exercise.answer_text, "why do we borrow?", "I hate this", "/quit"]
+    return f"{klass.join_code}/{login}", exercise, lines
+
+
+def open_exercise(sessions: db.SessionFactory, login: str, exercise: Exercise) -> None:
+    """Make `exercise` the current exercise of the student who logs in as `login`
+    (`CODE/name`), as a teacher's assignment would."""
+    code, name = login.split("/", 1)
     with db.write_session(sessions) as session:
-        student = db.get_student_login(session=session, join_code=klass.join_code, login_name=login)
-        assert student is not None
+        student = db.get_student_login(session=session, join_code=code, login_name=name)
+        assert student is not None, login
         db.set_active_exercise(
             session=session,
             student_id=student.id,
@@ -83,9 +93,6 @@ def set_up(database: Path) -> tuple[str, Exercise, list[str]]:
             kind="practice",
             reason="assigned by your teacher",
         )
-    engine.dispose()
-    lines = [wrong, step_result, exercise.answer_text, "why do we borrow?", "I hate this", "/quit"]
-    return f"{klass.join_code}/{login}", exercise, lines
 
 
 def run_in_pty(argv: list[str], lines: list[str], env: dict[str, str], prompt: bytes) -> str:
