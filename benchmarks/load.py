@@ -15,6 +15,16 @@ mismatch, or when the run passes --timeout.
 With `--replicas 2` a throwaway PostgreSQL server is started (as the tests start theirs), both
 app processes use it through DATABASE_URL, and student i talks to replica i mod 2; the same
 store check then proves nothing was lost or duplicated across the replicas.
+
+Beside the latencies it prints the servers' CPU seconds per request (read from /proc, the
+logins left out) and, per action, the time to the reply's first words (the first streamed
+update with text in it). `--model offline` serves the real offline model with the shipped
+adapters instead of the tiny GPT-2, so those first-word times are TTFT of model replies.
+`--baseline-ref REF` first runs the same load against the app as it was at git commit REF (a
+throwaway worktree) and prints today's figures as ratios to it: the before/after in one run.
+
+    python benchmarks/load.py --students 50 --baseline-ref 36c648b
+    python benchmarks/load.py --students 8 --model offline
 """
 
 from __future__ import annotations
@@ -30,6 +40,7 @@ import tempfile
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from random import Random
@@ -59,12 +70,19 @@ class Run:
 
     lock: threading.Lock = field(default_factory=threading.Lock)
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    first_words: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    cpu_s: float = 0.0  # the servers' CPU seconds from the start signal to the last student
     errors: list[str] = field(default_factory=list)
     finished: set[int] = field(default_factory=set)
 
-    def timed(self, action: str, seconds: float) -> None:
+    def timed(self, action: str, seconds: float, first_words: float | None = None) -> None:
         with self.lock:
             self.latencies[action].append(seconds)
+            if first_words is not None:
+                self.first_words[action].append(first_words)
+
+    def requests(self) -> int:
+        return sum(len(self.latencies[action]) for action in ACTIONS)
 
     def failed(self, pupil: Pupil, action: str, error: BaseException) -> None:
         with self.lock:
@@ -102,15 +120,18 @@ def seed_school(url: str, students: int) -> list[Pupil]:
 
 
 def start_server(
-    folder: Path, model: Path, port: int, database_url: str | None = None
+    tree: Path, folder: Path, model: Path | None, port: int, database_url: str | None = None
 ) -> subprocess.Popen[bytes]:
+    """`python app.py` of the checkout `tree`; `model` None: the app's own choice of base (the
+    offline SmolLM2 here) with its shipped adapters."""
     folder.mkdir(parents=True, exist_ok=True)
+    tiny = {"TUTOR_BASE_MODEL": str(model), "TUTOR_ADAPTERS_DIR": str(folder / "no_adapters")}
     env = {
         **os.environ,
         **({"DATABASE_URL": database_url} if database_url else {}),
         "TUTOR_DATA_DIR": str(folder),
-        "TUTOR_BASE_MODEL": str(model),
-        "TUTOR_ADAPTERS_DIR": str(folder / "no_adapters"),
+        **(tiny if model is not None else {}),
+        "PYTHONPATH": str(tree),
         "TUTOR_DEVICE": "cpu",
         "TUTOR_HOST": "127.0.0.1",
         "TUTOR_PORT": str(port),
@@ -121,11 +142,25 @@ def start_server(
         "TRANSFORMERS_OFFLINE": "1",
         "GRADIO_ANALYTICS_ENABLED": "False",
     }
-    env.pop("TUTOR_BACKUP_DIR", None)
+    for inherited in ("TUTOR_BACKUP_DIR", "TUTOR_BASE_MODEL", "TUTOR_ADAPTERS_DIR"):
+        if model is None or inherited == "TUTOR_BACKUP_DIR":
+            env.pop(inherited, None)
     log = (folder / "server.log").open("wb")
     return subprocess.Popen(
-        [sys.executable, str(ROOT / "app.py")], cwd=ROOT, env=env, stdout=log, stderr=log
+        [sys.executable, str(tree / "app.py")], cwd=tree, env=env, stdout=log, stderr=log
     )
+
+
+def cpu_seconds(servers: list[subprocess.Popen[bytes]]) -> float:
+    """User + system CPU of the server processes (and children they waited for), from /proc."""
+    total = 0
+    for server in servers:
+        try:
+            fields = Path(f"/proc/{server.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += sum(int(value) for value in fields[11:15])  # utime stime cutime cstime
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def wait_until_up(url: str, server: subprocess.Popen[bytes], timeout_s: float) -> None:
@@ -182,26 +217,30 @@ def student_session(
         history: Any = []
 
         def act(name: str, *args: Any) -> Any:
+            """Call an endpoint, streaming: the result, and the seconds to the first update
+            whose reply has words in it and to the end are timed."""
             began = time.perf_counter()
-            result = client.predict(*args, api_name=f"/{name}")
-            return result, time.perf_counter() - began
+            first: float | None = None
+            job = client.submit(*args, api_name=f"/{name}")
+            for update in job:
+                if first is None and _reply_text(update):
+                    first = time.perf_counter() - began
+            result = job.result()
+            run.timed(action, time.perf_counter() - began, first)
+            return _chat_of(result)
 
         action = "new_exercise"
-        history, took = act("new_exercise", history)
-        run.timed(action, took)
+        history = act("new_exercise", history)
         exercise = current_exercise(sessions, pack, pupil.id)
         action = "wrong_answer"
-        (history, _), took = act("send", a_wrong_answer(exercise, pupil.id), history)
-        run.timed(action, took)
+        history = act("send", a_wrong_answer(exercise, pupil.id), history)
         action = "hint"
-        history, took = act("hint", history)
-        run.timed(action, took)
-        action = "right_answer"
-        (history, _), took = act("send", exercise.answer_text, history)
-        run.timed(action, took)
+        history = act("hint", history)
+        action = "right_answer"  # of the exercise open now (a placement moves on when wrong)
+        exercise = current_exercise(sessions, pack, pupil.id)
+        history = act("send", exercise.answer_text, history)
         action = "question"
-        (history, _), took = act("send", f"why does this work, {pupil.marker}?", history)
-        run.timed(action, took)
+        history = act("send", f"why does this work, {pupil.marker}?", history)
         with run.lock:
             run.finished.add(pupil.id)
     except threading.BrokenBarrierError as error:
@@ -211,11 +250,38 @@ def student_session(
         start.abort()  # if the error came before the start, let the others go
 
 
+def _chat_of(update: Any) -> Any:
+    """The chat in an endpoint's output: `send` answers (chat, box), the buttons (chat, note)."""
+    if isinstance(update, tuple | list) and update and isinstance(update[0], list):
+        return update[0]
+    return update
+
+
+def _reply_text(update: Any) -> str:
+    """The reply's text in a streamed update: the chat's last message when it is the tutor's."""
+    chat = _chat_of(update)
+    if not isinstance(chat, list) or not chat or not isinstance(chat[-1], dict):
+        return ""
+    last = chat[-1]
+    if last.get("role") != "assistant":
+        return ""
+    content = last.get("content")
+    if isinstance(content, list):  # Gradio 6 messages: [{"type": "text", "text": ...}]
+        return "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return content if isinstance(content, str) else ""
+
+
 def run_students(
-    pupils: list[Pupil], urls: list[str], sessions: Any, pack: Any, deadline: float
+    pupils: list[Pupil],
+    urls: list[str],
+    sessions: Any,
+    pack: Any,
+    deadline: float,
+    cpu: Callable[[], float],
 ) -> tuple[Run, float]:
     """Log `pupils` in, release them together, and wait (bounded by `deadline`). Student i
-    uses replica i mod len(urls): with two replicas, students alternate between them."""
+    uses replica i mod len(urls): with two replicas, students alternate between them. The
+    servers' CPU (`cpu`) is read at the release and at the end, so logins are left out."""
     run = Run()
     start = threading.Barrier(len(pupils) + 1)
     threads = [
@@ -231,9 +297,11 @@ def run_students(
     with contextlib.suppress(threading.BrokenBarrierError):  # reported per student
         start.wait(timeout=max(1.0, deadline - time.monotonic()))
     t0 = time.monotonic()
+    cpu_at_start = cpu()
     for thread in threads:
         thread.join(timeout=max(0.0, deadline - time.monotonic()))
     elapsed = time.monotonic() - t0
+    run.cpu_s = cpu() - cpu_at_start
     if any(t.is_alive() for t in threads):
         run.errors.append("timed out")
     return run, elapsed
@@ -261,6 +329,9 @@ def percentile(values: list[float], q: float) -> float:
 def report(run: Run, elapsed: float) -> None:
     everything = [t for action in ACTIONS for t in run.latencies[action]]
     print(f"requests:   {len(everything)} in {elapsed:.1f} s ({len(everything) / elapsed:.1f}/s)")
+    if everything:
+        per_request = 1000 * run.cpu_s / len(everything)
+        print(f"server CPU: {run.cpu_s:.1f} s, {per_request:.0f} ms per request (logins apart)")
     print(f"{'action':<14}{'n':>5}{'mean':>9}{'p50':>9}{'p95':>9}{'p99':>9}  (seconds)")
     rows = [*((a, run.latencies[a]) for a in ACTIONS), ("overall", everything)]
     for name, values in [*rows, ("(login)", run.latencies["login"])]:
@@ -270,6 +341,12 @@ def report(run: Run, elapsed: float) -> None:
         mean = sum(values) / len(values)
         cells = [mean, percentile(values, 50), percentile(values, 95), percentile(values, 99)]
         print(f"{name:<14}{len(values):>5}" + "".join(f"{v:>9.3f}" for v in cells))
+    print("first words of the reply (seconds from the request):")
+    firsts = [t for action in ACTIONS for t in run.first_words[action]]
+    for name, values in [*((a, run.first_words[a]) for a in ACTIONS), ("overall", firsts)]:
+        if values:
+            cells = [percentile(values, 50), percentile(values, 95), percentile(values, 99)]
+            print(f"  {name:<12}{len(values):>5}" + "".join(f"{v:>9.3f}" for v in cells))
     print(f"errors:     {len(run.errors)}")
     for line in run.errors[:20]:
         print(f"  {line}")
@@ -338,28 +415,37 @@ def start_postgres() -> tuple[Any, Any]:
     return postgres._start(bin_dir), lambda server: postgres._stop(bin_dir, server)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=int, default=50, help="simulated students (threads)")
-    parser.add_argument("--timeout", type=float, default=600, help="whole-run limit, seconds")
-    parser.add_argument(
-        "--replicas", type=int, default=1, help="app processes; more than 1 implies --postgres"
-    )
-    parser.add_argument("--postgres", action="store_true", help="one PostgreSQL for all")
-    args = parser.parse_args()
-    if not 1 <= args.students <= 500:
-        parser.error("--students must be between 1 and 500")
-    began = time.monotonic()
+@dataclass
+class Outcome:
+    """One load run against one version of the app."""
 
+    solo: Run
+    solo_elapsed: float
+    run: Run
+    elapsed: float
+    problems: list[str]
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.run.errors or self.solo.errors or self.problems)
+
+
+def measure(tree: Path, args: argparse.Namespace, label: str) -> Outcome:
+    """Start the app of checkout `tree` (on a fresh database), run the one-student baseline and
+    then all students at once, check the store, and print it all under `label`."""
     import students_db as db
     from tests.fixtures.tiny_gpt2 import build_tiny_gpt2
     from tutor.curriculum import load_default_pack
 
+    began = time.monotonic()
     pg, stop_pg = start_postgres() if args.postgres or args.replicas > 1 else (None, None)
     servers: list[subprocess.Popen[bytes]] = []
+    solo = run = Run()
+    solo_elapsed = elapsed = 1.0
+    problems: list[str] = []
     with tempfile.TemporaryDirectory(prefix="tutor-load-") as tmp:
         folder = Path(tmp)
-        model = build_tiny_gpt2(folder / "tiny_gpt2")
+        model = build_tiny_gpt2(folder / "tiny_gpt2") if args.model == "tiny" else None
         database = pg.url("postgres") if pg else f"sqlite:///{folder / 'tutor.db'}"
         pupils = seed_school(database, args.students + 1)  # +1: the baseline student
         urls = []
@@ -367,7 +453,7 @@ def main() -> int:
             port = free_port()
             urls.append(f"http://127.0.0.1:{port}/")
             where = folder if args.replicas == 1 else folder / f"replica{replica}"
-            servers.append(start_server(where, model, port, database if pg else None))
+            servers.append(start_server(tree, where, model, port, database if pg else None))
         engine = db.make_engine(database)
         sessions = db.make_session_factory(engine)
         try:
@@ -375,22 +461,24 @@ def main() -> int:
                 wait_until_up(url, server, timeout_s=min(900.0, args.timeout))
             store = "PostgreSQL" if pg else "SQLite"
             print(
-                f"{len(servers)} server(s) up on {store} after {time.monotonic() - began:.1f} s;"
-                f" {args.students} students"
+                f"[{label}] {len(servers)} server(s) up on {store} after "
+                f"{time.monotonic() - began:.1f} s; {args.students} students"
                 + (", alternating between the replicas" if len(servers) > 1 else "")
+                + f"; model: {args.model}"
             )
             pack = load_default_pack()
             deadline = began + args.timeout
+            cpu = lambda: cpu_seconds(servers)  # noqa: E731
             # The baseline, in the same run: one student alone on the same server.
-            solo, solo_elapsed = run_students(pupils[:1], urls[:1], sessions, pack, deadline)
-            run, elapsed = run_students(pupils[1:], urls, sessions, pack, deadline)
+            solo, solo_elapsed = run_students(pupils[:1], urls[:1], sessions, pack, deadline, cpu)
+            run, elapsed = run_students(pupils[1:], urls, sessions, pack, deadline, cpu)
             print(f"baseline: 1 student alone, {len(ACTIONS)} requests in {solo_elapsed:.1f} s")
             report(solo, solo_elapsed)
             print(f"under load: {args.students} students at once")
             report(run, elapsed)
             compare(solo, solo_elapsed, run, elapsed)
-            run.errors += solo.errors
-            problems = [] if run.errors else check_store(sessions, pupils)
+            if not (run.errors or solo.errors):
+                problems = check_store(sessions, pupils)
         finally:
             for server in servers:
                 server.terminate()
@@ -400,9 +488,9 @@ def main() -> int:
                 except subprocess.TimeoutExpired:
                     server.kill()
             engine.dispose()
-            if pg is not None:
+            if pg is not None and stop_pg is not None:
                 stop_pg(pg)
-        if run.errors:
+        if run.errors or solo.errors:
             for log in sorted(folder.rglob("server.log")):
                 tail = log.read_text(errors="replace")[-3000:]
                 print(f"{log.parent.name} server log (tail):\n{tail}")
@@ -410,10 +498,93 @@ def main() -> int:
         print("store check: FAILED")
         for line in problems[:30]:
             print(f"  {line}")
-    elif not run.errors:
+    elif not (run.errors or solo.errors):
         total = args.students + 1
         print(f"store check: ok ({total} students x 2 attempts, {EXPECTED_MESSAGES} msgs)")
-    return 1 if run.errors or problems else 0
+    return Outcome(solo, solo_elapsed, run, elapsed, problems)
+
+
+@contextlib.contextmanager
+def checkout(ref: str) -> Iterator[Path]:
+    """A throwaway `git worktree` of this repository at `ref` (removed afterwards)."""
+    with tempfile.TemporaryDirectory(prefix="tutor-load-baseline-") as tmp:
+        tree = Path(tmp) / "tree"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(tree), ref],
+            check=True,
+        )
+        try:
+            yield tree
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False
+            )
+
+
+def before_after(before: Outcome, after: Outcome) -> None:
+    """Today's figures as ratios to the earlier version's, from the same run."""
+
+    def p50(run: Run) -> float:
+        return percentile([t for action in ACTIONS for t in run.latencies[action]], 50)
+
+    def cpu_per_request(run: Run) -> float:
+        return run.cpu_s / max(1, run.requests())
+
+    print("before/after (after / before):")
+    print(
+        f"  server CPU per request under load: {1000 * cpu_per_request(before.run):.0f} ms -> "
+        f"{1000 * cpu_per_request(after.run):.0f} ms "
+        f"(x{cpu_per_request(after.run) / cpu_per_request(before.run):.2f})"
+    )
+    print(
+        f"  server CPU per request alone:      {1000 * cpu_per_request(before.solo):.0f} ms -> "
+        f"{1000 * cpu_per_request(after.solo):.0f} ms "
+        f"(x{cpu_per_request(after.solo) / cpu_per_request(before.solo):.2f})"
+    )
+    rate_before = before.run.requests() / before.elapsed
+    rate_after = after.run.requests() / after.elapsed
+    ratio = rate_after / rate_before
+    print(f"  requests/s under load: {rate_before:.1f} -> {rate_after:.1f} (x{ratio:.2f})")
+    print(
+        f"  p50 latency under load: {p50(before.run):.2f} s -> {p50(after.run):.2f} s "
+        f"(x{p50(after.run) / p50(before.run):.2f})"
+    )
+    logins_before = percentile(before.run.latencies["login"], 50)
+    logins_after = percentile(after.run.latencies["login"], 50)
+    print(f"  p50 login under load: {logins_before:.2f} s -> {logins_after:.2f} s")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=50, help="simulated students (threads)")
+    parser.add_argument("--timeout", type=float, default=600, help="per-version run limit, s")
+    parser.add_argument(
+        "--replicas", type=int, default=1, help="app processes; more than 1 implies --postgres"
+    )
+    parser.add_argument("--postgres", action="store_true", help="one PostgreSQL for all")
+    parser.add_argument(
+        "--model",
+        choices=("tiny", "offline"),
+        default="tiny",
+        help="tiny: a random tiny GPT-2 (the server's own cost); offline: the real offline "
+        "model with the shipped adapters (TTFT of model replies)",
+    )
+    parser.add_argument(
+        "--baseline-ref",
+        default=None,
+        help="a git commit to run the same load against first (before/after ratios)",
+    )
+    args = parser.parse_args()
+    if not 1 <= args.students <= 500:
+        parser.error("--students must be between 1 and 500")
+    if args.baseline_ref is None:
+        return 1 if measure(ROOT, args, "today").failed else 0
+    with checkout(args.baseline_ref) as tree:
+        before = measure(tree, args, f"before: {args.baseline_ref}")
+    after = measure(ROOT, args, "today")
+    if not (before.failed or after.failed):
+        before_after(before, after)
+    return 1 if before.failed or after.failed else 0
 
 
 if __name__ == "__main__":

@@ -28,7 +28,16 @@ from students_db.records import (
 
 def insert_for(session: Session, table: Table) -> Any:
     """The dialect's INSERT, which has `on_conflict_do_nothing/_update` on both of ours."""
-    name = session.get_bind().dialect.name
+    return dialect_insert(dialect_of(session), table)
+
+
+def dialect_of(session: Session) -> str:
+    """The session's database dialect: "sqlite" or "postgresql"."""
+    return session.get_bind().dialect.name
+
+
+def dialect_insert(name: str, table: Table) -> Any:
+    """The INSERT of dialect `name` (see `insert_for`)."""
     if name == "postgresql":
         return postgresql.insert(table)
     if name == "sqlite":

@@ -1,22 +1,29 @@
 """The engine factory and the two kinds of transaction the app uses.
 
-SQLite (the default) gets WAL, `synchronous=FULL`, foreign keys and a busy timeout on every
-connection. pysqlite's own transaction handling is switched off (`isolation_level=None`) and
-we emit BEGIN ourselves, because only then can a write transaction take the write lock up
-front (`BEGIN IMMEDIATE`): a deferred transaction that reads and then writes fails at once with
-"database is locked" when another writer committed in between, whatever the busy timeout.
-Read transactions use a plain BEGIN, so dashboards and history views run alongside writers.
+SQLite (the default) gets WAL, foreign keys and a busy timeout on every connection. pysqlite's
+own transaction handling is switched off (`isolation_level=None`) and we emit BEGIN ourselves,
+because only then can a write transaction take the write lock up front (`BEGIN IMMEDIATE`): a
+deferred transaction that reads and then writes fails at once with "database is locked" when
+another writer committed in between, whatever the busy timeout. Read transactions use a plain
+BEGIN, so dashboards and history views run alongside writers.
 
-WAL checkpoints leave the commit path: SQLite's automatic checkpoint runs inside whichever
-commit pushes the WAL past 1,000 pages, copying them into the database file and fsyncing it
-there and then; on a large database with random students that was the record-an-attempt p99
-(15 ms against a 1.8 ms median). A file database's connections therefore turn it off
-(`wal_autocheckpoint=0`) and a background thread per engine runs a PASSIVE checkpoint (never
-waits for, nor blocks, readers and writers) every `CHECKPOINT_EVERY_S`; one with nothing to
-copy costs a read of the WAL index. `journal_size_limit` trims a WAL that grew in a burst.
-Durability is unchanged: every commit still fsyncs the WAL (`synchronous=FULL`), so an
-acknowledged answer survives SIGKILL and a power cut alike; a checkpoint only moves committed
-pages from the WAL into the main file, and after a crash SQLite replays the WAL on open.
+Commits leave fsync and checkpoints to a background thread. SQLite's automatic checkpoint
+runs inside whichever commit pushes the WAL past 1,000 pages, copying them into the database
+file and fsyncing it there and then, and `synchronous=FULL` fsyncs the WAL in every commit:
+on a large database with random students those were the record-an-attempt tail (p99 15 ms
+against a 1.8 ms median; this disk's own fsync p99 is ~4 ms). A file database's connections
+therefore run `synchronous=NORMAL` with `wal_autocheckpoint=0`, and a thread per engine, every
+`CHECKPOINT_EVERY_S`, fsyncs the WAL file and runs a PASSIVE checkpoint (never waits for, nor
+blocks, readers and writers; one with nothing to copy costs a read of the WAL index).
+`journal_size_limit` trims a WAL that grew in a burst.
+
+What that keeps and what it gives up: a commit has written its WAL frames to the operating
+system before the app acknowledges the answer, so an acknowledged answer survives SIGKILL, a
+crash of the app or of its server process (`benchmarks/crash.py`); after a crash SQLite replays
+the WAL on open. A power cut or kernel crash may lose the answers acknowledged in the last
+`CHECKPOINT_EVERY_S` (half a second) before it, never more than that unless the disk stalls,
+and never leaves a torn database (the WAL's checksums end replay at the last whole commit).
+Tools that build an engine with `background_checkpoints=False` keep `synchronous=FULL`.
 
 PostgreSQL (`postgresql+psycopg://...`) runs the same code; its row locks need no such care.
 
@@ -49,7 +56,7 @@ BUSY_TIMEOUT_S = 15.0
 WRITE_OPTION = "students_db_write"
 # Key in `Session.info` telling query functions that they run in a write transaction.
 WRITE_INFO = "students_db.write"
-CHECKPOINT_EVERY_S = 0.5  # how often the checkpoint thread copies the WAL into the file
+CHECKPOINT_EVERY_S = 0.5  # how often the checkpoint thread fsyncs the WAL and copies it over
 WAL_SIZE_LIMIT = 64 * 2**20  # bytes a WAL file is trimmed back to after a checkpoint
 log = logging.getLogger(__name__)
 _BUSY_MARKERS = ("database is locked", "database is busy", "database table is locked")
@@ -92,7 +99,8 @@ def _sqlite_engine(url: str, *, busy_timeout_s: float, background: bool, **kwarg
         try:
             if not _is_memory(url):
                 cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=FULL")
+            # NORMAL only where the checkpoint thread fsyncs the WAL every CHECKPOINT_EVERY_S.
+            cursor.execute(f"PRAGMA synchronous={'NORMAL' if background else 'FULL'}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={timeout_ms}")
             if background:
@@ -123,6 +131,7 @@ def _start_checkpointer(engine: Engine, path: str, busy_timeout_s: float) -> Non
             if not os.path.exists(wal):
                 continue  # nothing written yet (or the database is gone)
             try:
+                _fsync(wal)  # the durability bound of synchronous=NORMAL: see the module doc
                 # A connection per round, never held: when the app closes its last one,
                 # SQLite must still see it as the last and fold the WAL into the file.
                 conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None)
@@ -130,10 +139,23 @@ def _start_checkpointer(engine: Engine, path: str, busy_timeout_s: float) -> Non
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                 finally:
                     conn.close()
-            except sqlite3.Error as error:  # say so, and try again next round
+            except (sqlite3.Error, OSError) as error:  # say so, and try again next round
                 log.warning("WAL checkpoint of %s failed: %s", path, error)
 
     threading.Thread(target=run, name="sqlite-checkpoint", daemon=True).start()
+
+
+def _fsync(path: str) -> None:
+    """Flush a file's written pages to the disk (whoever wrote them: the page cache is the
+    file's); a file deleted meanwhile is skipped."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _is_memory(url: str) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
 from sqlalchemy import Table, delete, select
@@ -18,6 +19,8 @@ from students_db._common import (
     active_exercise_record,
     affected_rows,
     attempt_record,
+    dialect_insert,
+    dialect_of,
     insert_for,
     lock_student,
     require_non_negative,
@@ -41,6 +44,35 @@ from students_db.timestamps import utcnow
 _ATTEMPTS = cast(Table, models.Attempt.__table__)  # Tables: typed for insert()
 _SKILL_STATES = cast(Table, models.SkillState.__table__)
 _REVIEW_CARDS = cast(Table, models.ReviewCard.__table__)
+
+
+# The two writes of every answer are built once per dialect and given their values at
+# execution: building an INSERT .. ON CONFLICT with its values each time cost more than the
+# database's own work (benchmarks/store.py).
+@cache
+def _insert_attempt(dialect: str) -> Any:
+    """INSERT an attempt unless its (student, client submission id) exists, RETURNING it."""
+    return (
+        dialect_insert(dialect, _ATTEMPTS)
+        .on_conflict_do_nothing(index_elements=["student_id", "client_submission_id"])
+        .returning(*_ATTEMPTS.c)
+    )
+
+
+@cache
+def _upsert_skill_state(dialect: str) -> Any:
+    """INSERT a skill state, or set P(known) and add the counts to the existing row."""
+    statement = dialect_insert(dialect, _SKILL_STATES)
+    new = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=["student_id", "skill_key"],
+        set_={
+            "p_known": new.p_known,
+            "attempts_count": _SKILL_STATES.c.attempts_count + new.attempts_count,
+            "correct_count": _SKILL_STATES.c.correct_count + new.correct_count,
+            "updated_at": new.updated_at,
+        },
+    ).returning(*_SKILL_STATES.c)
 
 
 def record_attempt(
@@ -81,13 +113,7 @@ def record_attempt(
         "kind": kind,
         "created_at": utcnow(),
     }
-    statement = (
-        insert_for(session, _ATTEMPTS)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["student_id", "client_submission_id"])
-        .returning(*_ATTEMPTS.c)
-    )
-    inserted = session.execute(statement).first()
+    inserted = session.execute(_insert_attempt(dialect_of(session)), values).first()
     if inserted is not None:
         return RecordedAttempt(recorded=True, attempt=attempt_record(inserted))
     existing = session.execute(
@@ -125,24 +151,16 @@ def set_skill_state(
     now = utcnow()
     answered = 0 if correct is None else 1
     right = 1 if correct else 0
-    statement = insert_for(session, _SKILL_STATES).values(
-        student_id=student_id,
-        skill_key=skill_key,
-        p_known=float(p_known),
-        attempts_count=answered,
-        correct_count=right,
-        updated_at=now,
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["student_id", "skill_key"],
-        set_={
-            "p_known": float(p_known),
-            "attempts_count": _SKILL_STATES.c.attempts_count + answered,
-            "correct_count": _SKILL_STATES.c.correct_count + right,
-            "updated_at": now,
-        },
-    ).returning(*_SKILL_STATES.c)
-    return skill_state_record(session.execute(statement).one())
+    values = {
+        "student_id": student_id,
+        "skill_key": skill_key,
+        "p_known": float(p_known),
+        "attempts_count": answered,
+        "correct_count": right,
+        "updated_at": now,
+    }
+    row = session.execute(_upsert_skill_state(dialect_of(session)), values).one()
+    return skill_state_record(row)
 
 
 def get_skill_states(*, session: Session, student_id: int) -> dict[str, SkillStateRecord]:

@@ -109,10 +109,18 @@ def test_cli_db_commands_have_help(command: str, tmp_path: Path) -> None:
     assert code == 0 and "Usage" in output
 
 
-def test_sqlite_connections_get_wal_full_sync_foreign_keys_and_busy_timeout(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("background_checkpoints", "synchronous"),
+    [(True, 1), (False, 2)],  # NORMAL: the checkpoint thread fsyncs the WAL; FULL: no thread
+)
+def test_sqlite_connections_get_wal_sync_foreign_keys_and_busy_timeout(
+    tmp_path: Path, background_checkpoints: bool, synchronous: int
 ) -> None:
-    engine = students_db.make_engine(f"sqlite:///{tmp_path / 'p.db'}", busy_timeout_s=7)
+    engine = students_db.make_engine(
+        f"sqlite:///{tmp_path / 'p.db'}",
+        busy_timeout_s=7,
+        background_checkpoints=background_checkpoints,
+    )
     try:
         with engine.connect() as connection:
             pragma = {
@@ -121,7 +129,7 @@ def test_sqlite_connections_get_wal_full_sync_foreign_keys_and_busy_timeout(
             }
         assert pragma == {
             "journal_mode": "wal",
-            "synchronous": 2,  # FULL
+            "synchronous": synchronous,
             "foreign_keys": 1,
             "busy_timeout": 7000,
         }
@@ -142,5 +150,34 @@ def test_write_sessions_begin_immediate_and_read_sessions_plain(tmp_path: Path) 
         with students_db.read_session(factory) as session:
             session.execute(text("SELECT 1"))
         assert seen == ["BEGIN IMMEDIATE", "SELECT 1", "BEGIN", "SELECT 1"]
+    finally:
+        engine.dispose()
+
+
+def test_the_checkpoint_thread_fsyncs_the_wal_that_commits_left_unsynced(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """synchronous=NORMAL commits do not fsync; the power-cut bound is this thread's fsync of
+    the WAL every CHECKPOINT_EVERY_S, so it must happen while the app writes."""
+    import threading
+
+    from students_db import engine as engine_module
+
+    synced: list[str] = []
+    seen = threading.Event()
+    real = engine_module._fsync
+
+    def recording(path: str) -> None:
+        real(path)
+        synced.append(path)
+        seen.set()
+
+    monkeypatch.setattr(engine_module, "_fsync", recording)
+    path = tmp_path / "s.db"
+    engine = students_db.make_engine(f"sqlite:///{path}")
+    try:
+        students_db.upgrade(engine)
+        assert seen.wait(timeout=10 * engine_module.CHECKPOINT_EVERY_S)
+        assert synced[0] == f"{path}-wal"
     finally:
         engine.dispose()
