@@ -31,6 +31,8 @@ from typing import Any
 import students_db as db
 from tutor.curriculum import load_default_pack
 from tutor.demo import wrong_answer
+from tutor.dialogue.prechecks import check_reply
+from tutor.dialogue.turns import substep_of
 from tutor.generation import UnavailableGenerator
 from tutor.tutor import Tutor
 
@@ -61,9 +63,25 @@ def writer_loop(*, db_path: Path, student_ids: list[int], prefix: str, ack: Any,
         student = students[slot]
         answer = exercise.answer_text if rng.random() < 0.3 else wrong_answer(exercise, rng)
         submission = f"{prefix}-{turn}"
+        records = _records_an_attempt(sessions, exercise, student, answer)
         reply = tutor.respond(student, answer, submission_id=submission)
-        ack(submission)
+        if records:  # an answer to an open sub-step, or a malformed one, is no attempt
+            ack(submission)
         "".join(reply)
+
+
+def _records_an_attempt(
+    sessions: db.SessionFactory, exercise: Any, student: int, answer: str
+) -> bool:
+    """Whether `respond` will take `answer` as an attempt at the exercise: decided as the tutor
+    decides (`check_reply` with the sub-step its last reply left open), before it answers."""
+    with db.read_session(sessions) as session:
+        last = db.recent_messages(session=session, student_id=student, limit=1)
+    step = substep_of(last[0].task) if last and last[0].role == "tutor" else None
+    checked = check_reply(exercise, step, answer, [])
+    return checked.substep is None and (
+        checked.result is None or checked.result.status != "malformed"
+    )
 
 
 def _new_classmate(sessions: db.SessionFactory, student_id: int, login: str) -> int:
