@@ -186,13 +186,14 @@ def _words_to_digits(s: str) -> str:
     """Rewrite number words as digits: "three quarters" -> "3/4", "one and a half" ->
     "1 1/2", "zero point seven five" -> "0.75", "negative three" -> "-3", "half" -> "1/2"."""
     tokens = list(_WORD_TOKEN.finditer(s))
+    words = [t.group(0) for t in tokens]  # once: per token it made long texts quadratic
     out: list[str] = []
     last = 0
     i = 0
     while i < len(tokens):
         t = tokens[i]
         word = t.group(0)
-        replaced = _read_number_phrase(tokens, i)
+        replaced = _read_number_phrase(words, i)
         if replaced is not None:
             text, end = replaced
             out.append(s[last : t.start()])
@@ -201,7 +202,7 @@ def _words_to_digits(s: str) -> str:
             i = end
             continue
         if word in ("negative", "minus") and i + 1 < len(tokens):
-            following = _read_number_phrase(tokens, i + 1)
+            following = _read_number_phrase(words, i + 1)
             nxt = tokens[i + 1].group(0)
             if following is not None or nxt[0].isdigit():
                 out.append(s[last : t.start()])
@@ -212,9 +213,8 @@ def _words_to_digits(s: str) -> str:
     return "".join(out)
 
 
-def _read_number_phrase(tokens: list[re.Match[str]], i: int) -> tuple[str, int] | None:
-    """(digits, index after the phrase) for a number phrase starting at token i, else None."""
-    words = [t.group(0) for t in tokens]
+def _read_number_phrase(words: list[str], i: int) -> tuple[str, int] | None:
+    """(digits, index after the phrase) for a number phrase starting at word i, else None."""
     first = words[i]
     if first == "half" or (first == "a" and i + 1 < len(words) and words[i + 1] == "half"):
         return "1/2", i + (2 if first == "a" else 1)

@@ -92,14 +92,29 @@ class ReplyStream:
         self._started = clock()
 
     def __iter__(self) -> Iterator[str]:
+        """Text that is ready at once (fixed parts, templates) comes as one piece, sent just
+        before the model is asked for the next part: each piece costs the web page a whole
+        update of the chat, and nothing is gained by sending ready text in several."""
+        ready: list[str] = []
         for part in self._parts:
             if isinstance(part, str):
-                yield from self._show(part)
-            else:
-                yield from self._model(part)
+                ready += self._show(part)
+                continue
+            if not self._asks_model(part):
+                ready += self._model(part)  # its template, at once
+                continue
+            if ready:
+                yield "".join(ready)
+                ready = []
+            yield from self._model(part)  # live, or whole once verified
             if self._status == "failed":
                 break
+        if ready:
+            yield "".join(ready)
         self._finished = True
+
+    def _asks_model(self, part: ModelPart) -> bool:
+        return part.request is not None and self._generator.available
 
     def outcome(self) -> ReplyOutcome:
         """The reply as shown so far; a stream abandoned midway counts as failed."""
