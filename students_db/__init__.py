@@ -40,6 +40,7 @@ from students_db.chat import (
     finish_message,
     open_chat_session,
     recent_messages,
+    tutor_said,
 )
 from students_db.context import assignments_for_student, load_learner_context
 from students_db.engine import (
@@ -167,6 +168,7 @@ __all__ = [
     "run_once",
     "recent_attempts",
     "recent_messages",
+    "tutor_said",
     "record_attempt",
     "save_skill_params",
     "set_active_exercise",

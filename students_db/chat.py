@@ -129,6 +129,19 @@ def recent_messages(
     return [message_record(row) for row in reversed(rows)]
 
 
+def tutor_said(*, session: Session, student_id: int, chat_session_id: int, words: str) -> bool:
+    """Whether a tutor message of this chat session contains `words` (one indexed EXISTS
+    probe; reading the session's messages to look cost every turn of a long chat)."""
+    table = models.Message
+    query = select(table.id).where(
+        table.student_id == student_id,
+        table.session_id == chat_session_id,
+        table.role == "tutor",
+        table.text.contains(words, autoescape=True),
+    )
+    return session.scalar(query.limit(1)) is not None
+
+
 def current_chat_session(*, session: Session, student_id: int) -> ChatSessionRecord | None:
     """The student's latest chat session that has not ended, if any."""
     table = models.ChatSession

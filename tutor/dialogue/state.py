@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from students_db.chat import current_chat_session, recent_messages
+from students_db.chat import current_chat_session, recent_messages, tutor_said
 from students_db.context import load_learner_context
 from students_db.fitting import load_skill_params
 from students_db.practice import get_active_exercise, recent_attempts
@@ -69,12 +69,12 @@ def read_turn_state(*, session: Session, student_id: int, now: datetime) -> Turn
     if record is None or not record.student.active:
         raise UnknownStudent(f"no active student with id {student_id}")
     chat = open_chat_session_of(session=session, student_id=student_id)
-    notice = False
-    if chat is not None:
-        shown = recent_messages(
-            session=session, student_id=student_id, limit=200, chat_session_id=chat.id
-        )
-        notice = any(m.role == "tutor" and texts.MODEL_OFF_NOTICE in m.text for m in shown)
+    notice = chat is not None and tutor_said(
+        session=session,
+        student_id=student_id,
+        chat_session_id=chat.id,
+        words=texts.MODEL_OFF_NOTICE,
+    )
     return _state(session, record, chat, notice, now)
 
 
