@@ -122,7 +122,12 @@ def seed_school(url: str, students: int) -> list[Pupil]:
 
 
 def start_server(
-    tree: Path, folder: Path, model: Path | None, port: int, database_url: str | None = None
+    tree: Path,
+    folder: Path,
+    model: Path | None,
+    port: int,
+    database_url: str | None = None,
+    cpus: set[int] | None = None,
 ) -> subprocess.Popen[bytes]:
     """`python app.py` of the checkout `tree`; `model` None: the app's own choice of base (the
     offline SmolLM2 here) with its shipped adapters."""
@@ -149,8 +154,23 @@ def start_server(
             env.pop(inherited, None)
     log = (folder / "server.log").open("wb")
     return subprocess.Popen(
-        [sys.executable, str(tree / "app.py")], cwd=tree, env=env, stdout=log, stderr=log
+        [sys.executable, str(tree / "app.py")],
+        cwd=tree,
+        env=env,
+        stdout=log,
+        stderr=log,
+        preexec_fn=(lambda: os.sched_setaffinity(0, cpus)) if cpus else None,
     )
+
+
+def split_cpus(replicas: int, pin: bool) -> tuple[set[int] | None, set[int] | None]:
+    """(the server's CPUs, the students' CPUs): with one replica and `pin`, the server gets
+    the first CPU to itself and the simulated students the others, so the students' own
+    client work (gradio_client is not light) does not blur the server's figures."""
+    available = sorted(os.sched_getaffinity(0))
+    if not pin or replicas != 1 or len(available) < 2:
+        return None, None
+    return {available[0]}, set(available[1:])
 
 
 def cpu_seconds(servers: list[subprocess.Popen[bytes]]) -> float:
@@ -467,11 +487,17 @@ def measure(tree: Path, args: argparse.Namespace, label: str) -> Outcome:
         database = pg.url("postgres") if pg else f"sqlite:///{folder / 'tutor.db'}"
         pupils = seed_school(database, args.students + 1)  # +1: the baseline student
         urls = []
+        server_cpus, student_cpus = split_cpus(args.replicas, args.pin)
         for replica in range(args.replicas):
             port = free_port()
             urls.append(f"http://127.0.0.1:{port}/")
             where = folder if args.replicas == 1 else folder / f"replica{replica}"
-            servers.append(start_server(tree, where, model, port, database if pg else None))
+            servers.append(
+                start_server(tree, where, model, port, database if pg else None, server_cpus)
+            )
+        everywhere = os.sched_getaffinity(0)
+        if student_cpus:
+            os.sched_setaffinity(0, student_cpus)
         engine = db.make_engine(database)
         sessions = db.make_session_factory(engine)
         try:
@@ -483,6 +509,7 @@ def measure(tree: Path, args: argparse.Namespace, label: str) -> Outcome:
                 f"{time.monotonic() - began:.1f} s; {args.students} students"
                 + (", alternating between the replicas" if len(servers) > 1 else "")
                 + f"; model: {args.model}"
+                + (f"; server on CPUs {server_cpus}, students {student_cpus}" if server_cpus else "")
             )
             pack = load_default_pack()
             deadline = began + args.timeout
@@ -506,6 +533,7 @@ def measure(tree: Path, args: argparse.Namespace, label: str) -> Outcome:
                 except subprocess.TimeoutExpired:
                     server.kill()
             engine.dispose()
+            os.sched_setaffinity(0, everywhere)
             if pg is not None and stop_pg is not None:
                 stop_pg(pg)
         if run.errors or solo.errors:
@@ -586,6 +614,13 @@ def main() -> int:
         default="tiny",
         help="tiny: a random tiny GPT-2 (the server's own cost); offline: the real offline "
         "model with the shipped adapters (TTFT of model replies)",
+    )
+    parser.add_argument(
+        "--no-pin",
+        dest="pin",
+        action="store_false",
+        help="let the server and the students share every CPU (default with one replica: the "
+        "server on the first CPU, the students on the others)",
     )
     parser.add_argument(
         "--baseline-ref",

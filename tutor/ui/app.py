@@ -6,6 +6,7 @@ apply stays hidden. Hiding is cosmetic: every handler checks the caller's role i
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,10 +36,19 @@ QUEUE_MAX_SIZE = 64
 # an hour; the app serves no uploads (the route is closed), so nothing there is ours to keep.
 DELETE_CACHE = (3600, 3600)
 PAGE_SCRIPTS = LOGIN_SCRIPT + RADIO_GROUPS_SCRIPT  # the app's own, on every page load
+# Gradio's queue rebuilds a pandas summary of its last GRADIO_ANALYTICS_MAX_EVENTS events after
+# every event (for its monitoring page, which this app does not use): a cost per request that
+# grew with uptime, to tens of ms at the default 10,000. Read when the Blocks' queue is made.
+QUEUE_ANALYTICS = {
+    "GRADIO_ANALYTICS_CACHE_FREQUENCY": "1000000000",
+    "GRADIO_ANALYTICS_MAX_EVENTS": "1",
+}
 
 
 def build_blocks(services: Services) -> gr.Blocks:
     """The page; `services` is the per-process state (store, tutor with its one model)."""
+    for name, value in QUEUE_ANALYTICS.items():
+        os.environ.setdefault(name, value)
     with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=DELETE_CACHE) as demo:
         with gr.Row():
             header = gr.Markdown(f"## {TITLE}", elem_id="header")
