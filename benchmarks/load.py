@@ -509,7 +509,7 @@ def measure(tree: Path, args: argparse.Namespace, label: str) -> Outcome:
                 f"{time.monotonic() - began:.1f} s; {args.students} students"
                 + (", alternating between the replicas" if len(servers) > 1 else "")
                 + f"; model: {args.model}"
-                + (f"; server on CPUs {server_cpus}, students {student_cpus}" if server_cpus else "")
+                + (f"; server on CPU {server_cpus}, students {student_cpus}" if server_cpus else "")
             )
             pack = load_default_pack()
             deadline = began + args.timeout
