@@ -108,7 +108,8 @@ def classroom_record(row: models.Classroom) -> ClassroomRecord:
     )
 
 
-def student_record(row: models.Student) -> StudentRecord:
+def student_record(row: Any) -> StudentRecord:
+    """From an ORM `Student` or a Core row with the same columns."""
     return StudentRecord(
         id=row.id,
         classroom_id=row.classroom_id,
@@ -157,7 +158,8 @@ def review_card_record(row: Any) -> ReviewCardRecord:
     )
 
 
-def active_exercise_record(row: models.ActiveExercise) -> ActiveExerciseRecord:
+def active_exercise_record(row: Any) -> ActiveExerciseRecord:
+    """From an ORM `ActiveExercise` or a Core row with the same columns."""
     return ActiveExerciseRecord(
         student_id=row.student_id,
         skill_key=row.skill_key,
@@ -183,7 +185,8 @@ def chat_session_record(row: models.ChatSession) -> ChatSessionRecord:
     )
 
 
-def message_record(row: models.Message) -> MessageRecord:
+def message_record(row: Any) -> MessageRecord:
+    """From an ORM `Message` or a Core row with the same columns."""
     return MessageRecord(
         id=row.id,
         session_id=row.session_id,

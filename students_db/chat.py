@@ -7,7 +7,9 @@ model writes, and a crash mid-generation leaves a row that says so.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from typing import cast
+
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from students_db import models
@@ -21,6 +23,32 @@ from students_db._common import (
 from students_db.errors import NotFound
 from students_db.records import ChatSessionRecord, MessageRecord
 from students_db.timestamps import utcnow
+
+# Every turn writes two messages, finishes one and reads the latest ones: built once, given
+# their values at execution (building them, and the ORM's unit of work, cost more than the
+# database's own work).
+_MESSAGES = cast(Table, models.Message.__table__)
+_INSERT_MESSAGE = insert(_MESSAGES).returning(*_MESSAGES.c)
+_FINISH_MESSAGE = (
+    update(_MESSAGES)
+    .where(_MESSAGES.c.id == bindparam("message_id"))
+    .where(_MESSAGES.c.student_id == bindparam("owner_id"))
+    .returning(*_MESSAGES.c)
+)
+_NEWEST_FIRST = (_MESSAGES.c.created_at.desc(), _MESSAGES.c.id.desc())
+_RECENT_MESSAGES = (
+    select(*_MESSAGES.c)
+    .where(_MESSAGES.c.student_id == bindparam("student_id"))
+    .order_by(*_NEWEST_FIRST)
+    .limit(bindparam("limit"))
+)
+_RECENT_MESSAGES_OF_SESSION = (
+    select(*_MESSAGES.c)
+    .where(_MESSAGES.c.student_id == bindparam("student_id"))
+    .where(_MESSAGES.c.session_id == bindparam("chat_session_id"))
+    .order_by(*_NEWEST_FIRST)
+    .limit(bindparam("limit"))
+)
 
 
 def open_chat_session(
@@ -73,22 +101,20 @@ def add_message(
     ):
         require_non_negative(name, value)
     _own_chat_session(session, student_id, chat_session_id)
-    row = models.Message(
-        session_id=chat_session_id,
-        student_id=student_id,
-        role=role,
-        text=text,
-        task=task,
-        adapter=adapter,
-        status=status,
-        prompt_tokens=prompt_tokens,
-        completion_tokens=completion_tokens,
-        latency_ms=latency_ms,
-        created_at=utcnow(),
-    )
-    session.add(row)
-    session.flush()
-    return message_record(row)
+    values = {
+        "session_id": chat_session_id,
+        "student_id": student_id,
+        "role": role,
+        "text": text,
+        "task": task,
+        "adapter": adapter,
+        "status": status,
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "latency_ms": latency_ms,
+        "created_at": utcnow(),
+    }
+    return message_record(session.execute(_INSERT_MESSAGE, values).one())
 
 
 def finish_message(
@@ -105,15 +131,18 @@ def finish_message(
     """Fill in a (pending) message once generation is done, failed or fell back."""
     require_write(session, "finish_message")
     require_one_of("status", status, models.MESSAGE_STATUSES)
-    row = session.get(models.Message, message_id)
-    if row is None or row.student_id != student_id:
+    values = {
+        "message_id": message_id,
+        "owner_id": student_id,
+        "text": text,
+        "status": status,
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "latency_ms": latency_ms,
+    }
+    row = session.execute(_FINISH_MESSAGE, values).first()
+    if row is None:
         raise NotFound(f"student {student_id} has no message {message_id}")
-    row.text = text
-    row.status = status
-    row.prompt_tokens = prompt_tokens
-    row.completion_tokens = completion_tokens
-    row.latency_ms = latency_ms
-    session.flush()
     return message_record(row)
 
 
@@ -121,12 +150,12 @@ def recent_messages(
     *, session: Session, student_id: int, limit: int = 20, chat_session_id: int | None = None
 ) -> list[MessageRecord]:
     """The student's latest messages, in the order they were written (oldest first)."""
-    query = select(models.Message).where(models.Message.student_id == student_id)
-    if chat_session_id is not None:
-        query = query.where(models.Message.session_id == chat_session_id)
-    query = query.order_by(models.Message.created_at.desc(), models.Message.id.desc()).limit(limit)
-    rows = list(session.scalars(query))
-    return [message_record(row) for row in reversed(rows)]
+    if chat_session_id is None:
+        rows = session.execute(_RECENT_MESSAGES, {"student_id": student_id, "limit": limit})
+    else:
+        parameters = {"student_id": student_id, "chat_session_id": chat_session_id}
+        rows = session.execute(_RECENT_MESSAGES_OF_SESSION, {**parameters, "limit": limit})
+    return [message_record(row) for row in reversed(rows.all())]
 
 
 def tutor_said(*, session: Session, student_id: int, chat_session_id: int, words: str) -> bool:

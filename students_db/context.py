@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import or_, select
+from sqlalchemy import Table, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from students_db import models
@@ -19,6 +20,9 @@ from students_db.practice import (
 from students_db.records import AssignmentRecord, LearnerContextRecord
 from students_db.timestamps import utcnow
 
+_STUDENTS = cast(Table, models.Student.__table__)
+_STUDENT = select(*_STUDENTS.c).where(_STUDENTS.c.id == bindparam("student_id"))  # built once
+
 
 def load_learner_context(
     *,
@@ -30,7 +34,7 @@ def load_learner_context(
 ) -> LearnerContextRecord | None:
     """Profile, skill states, due reviews, current exercise, recent turns and attempts (each
     with its misconception id) and assignments; None if there is no such student."""
-    student = session.get(models.Student, student_id)
+    student = session.execute(_STUDENT, {"student_id": student_id}).first()
     if student is None:
         return None
     states = get_skill_states(session=session, student_id=student_id)

@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from students_db import models
@@ -44,6 +44,8 @@ from students_db.timestamps import utcnow
 _ATTEMPTS = cast(Table, models.Attempt.__table__)  # Tables: typed for insert()
 _SKILL_STATES = cast(Table, models.SkillState.__table__)
 _REVIEW_CARDS = cast(Table, models.ReviewCard.__table__)
+_ACTIVE = cast(Table, models.ActiveExercise.__table__)
+_ACTIVE_EXERCISE = select(*_ACTIVE.c).where(_ACTIVE.c.student_id == bindparam("student_id"))
 
 
 # The two writes of every answer are built once per dialect and given their values at
@@ -268,7 +270,7 @@ def update_active_exercise(
 
 
 def get_active_exercise(*, session: Session, student_id: int) -> ActiveExerciseRecord | None:
-    row = _active_row(session, student_id)
+    row = session.execute(_ACTIVE_EXERCISE, {"student_id": student_id}).first()
     return None if row is None else active_exercise_record(row)
 
 

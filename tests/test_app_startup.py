@@ -129,6 +129,9 @@ def test_the_launch_settings_are_the_safe_ones(tmp_path: Path) -> None:
         assert str((tmp_path / "bucket").resolve()) in blocked
         assert str(settings.resolved_adapters_dir.resolve()) in blocked
         assert built.blocks._queue.max_size is not None
+        # Monitoring is off, yet Gradio's queue rebuilt its summary after every event.
+        assert built.blocks._queue.ANAYLTICS_CACHE_FREQUENCY >= 10**9
+        assert built.blocks._queue.ANALYTICS_MAX_EVENTS == 1
         model_events = [fn for fn in built.blocks.fns.values() if fn.concurrency_id == "model"]
         assert {fn.api_name for fn in model_events} >= {
             "send", "new_exercise", "hint", "explain_again", "show_solution"
