@@ -83,8 +83,12 @@ class Run:
             if first_words is not None:
                 self.first_words[action].append(first_words)
 
+    def everything(self) -> list[float]:
+        """Every action's latency (logins apart)."""
+        return [t for action in ACTIONS for t in self.latencies[action]]
+
     def requests(self) -> int:
-        return sum(len(self.latencies[action]) for action in ACTIONS)
+        return len(self.everything())
 
     def failed(self, pupil: Pupil, action: str, error: BaseException) -> None:
         with self.lock:
@@ -344,8 +348,8 @@ def run_students(
 
 def compare(solo: Run, solo_elapsed: float, run: Run, elapsed: float) -> None:
     """The ratios against the baseline: throughput gained, latency paid."""
-    alone = [t for action in ACTIONS for t in solo.latencies[action]]
-    loaded = [t for action in ACTIONS for t in run.latencies[action]]
+    alone = solo.everything()
+    loaded = run.everything()
     if not alone or not loaded:
         return
     rate_ratio = (len(loaded) / elapsed) / (len(alone) / solo_elapsed)
@@ -362,7 +366,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def report(run: Run, elapsed: float) -> None:
-    everything = [t for action in ACTIONS for t in run.latencies[action]]
+    everything = run.everything()
     print(f"requests:   {len(everything)} in {elapsed:.1f} s ({len(everything) / elapsed:.1f}/s)")
     if everything:
         per_request = 1000 * run.cpu_s / len(everything)
@@ -571,7 +575,7 @@ def before_after(before: Outcome, after: Outcome) -> None:
     """Today's figures as ratios to the earlier version's, from the same run."""
 
     def p50(run: Run) -> float:
-        return percentile([t for action in ACTIONS for t in run.latencies[action]], 50)
+        return percentile(run.everything(), 50)
 
     def cpu_per_request(run: Run) -> float:
         return run.cpu_s / max(1, run.requests())

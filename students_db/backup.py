@@ -18,6 +18,7 @@ backups (the retention window is `keep` times the backup interval).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sqlite3
@@ -26,6 +27,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from students_db.engine import fsync_path
 from students_db.errors import StoreError
 
 _PAGES_PER_STEP = 1024  # copy in steps so writers get the lock between them
@@ -185,14 +187,7 @@ def _remove_with_side_files(path: Path) -> None:
 
 
 def _fsync_folder(folder: Path) -> None:
-    """Make the rename durable: a rename lives in the folder's entry, not the file."""
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+    """Make the rename durable: a rename lives in the folder's entry, not the file. Best
+    effort: a folder that cannot be opened or synced is left as it is."""
+    with contextlib.suppress(OSError):
+        fsync_path(folder)

@@ -42,12 +42,8 @@ _RECENT_MESSAGES = (
     .order_by(*_NEWEST_FIRST)
     .limit(bindparam("limit"))
 )
-_RECENT_MESSAGES_OF_SESSION = (
-    select(*_MESSAGES.c)
-    .where(_MESSAGES.c.student_id == bindparam("student_id"))
-    .where(_MESSAGES.c.session_id == bindparam("chat_session_id"))
-    .order_by(*_NEWEST_FIRST)
-    .limit(bindparam("limit"))
+_RECENT_MESSAGES_OF_SESSION = _RECENT_MESSAGES.where(
+    _MESSAGES.c.session_id == bindparam("chat_session_id")
 )
 
 

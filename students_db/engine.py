@@ -131,7 +131,7 @@ def _start_checkpointer(engine: Engine, path: str, busy_timeout_s: float) -> Non
             if not os.path.exists(wal):
                 continue  # nothing written yet (or the database is gone)
             try:
-                _fsync(wal)  # the durability bound of synchronous=NORMAL: see the module doc
+                fsync_path(wal)  # the durability bound of synchronous=NORMAL: see the module doc
                 # A connection per round, never held: when the app closes its last one,
                 # SQLite must still see it as the last and fold the WAL into the file.
                 conn = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None)
@@ -145,9 +145,9 @@ def _start_checkpointer(engine: Engine, path: str, busy_timeout_s: float) -> Non
     threading.Thread(target=run, name="sqlite-checkpoint", daemon=True).start()
 
 
-def _fsync(path: str) -> None:
-    """Flush a file's written pages to the disk (whoever wrote them: the page cache is the
-    file's); a file deleted meanwhile is skipped."""
+def fsync_path(path: str | os.PathLike[str]) -> None:
+    """Flush a file's (or a folder's) written pages to the disk, whoever wrote them: the page
+    cache is the file's. A path deleted meanwhile is skipped; other errors are raised."""
     try:
         descriptor = os.open(path, os.O_RDONLY)
     except FileNotFoundError:

@@ -32,7 +32,7 @@ import students_db as db
 from tutor.curriculum import load_default_pack
 from tutor.demo import wrong_answer
 from tutor.dialogue.prechecks import check_reply
-from tutor.dialogue.turns import substep_of
+from tutor.dialogue.state import peek_turn
 from tutor.generation import UnavailableGenerator
 from tutor.tutor import Tutor
 
@@ -74,11 +74,11 @@ def _records_an_attempt(
     sessions: db.SessionFactory, exercise: Any, student: int, answer: str
 ) -> bool:
     """Whether `respond` will take `answer` as an attempt at the exercise: decided as the tutor
-    decides (`check_reply` with the sub-step its last reply left open), before it answers."""
+    decides (its own `peek_turn`, then `check_reply` with the sub-step left open), before it
+    answers."""
     with db.read_session(sessions) as session:
-        last = db.recent_messages(session=session, student_id=student, limit=1)
-    step = substep_of(last[0].task) if last and last[0].role == "tutor" else None
-    checked = check_reply(exercise, step, answer, [])
+        peek = peek_turn(session=session, student_id=student)
+    checked = check_reply(exercise, peek.substep, answer, [])
     return checked.substep is None and (
         checked.result is None or checked.result.status != "malformed"
     )

@@ -165,14 +165,14 @@ def test_the_checkpoint_thread_fsyncs_the_wal_that_commits_left_unsynced(
 
     path = tmp_path / "s.db"
     seen = threading.Event()
-    real = engine_module._fsync
+    real = engine_module.fsync_path
 
     def recording(synced: str) -> None:
         real(synced)
         if synced == f"{path}-wal":  # other tests' engines may still have their threads
             seen.set()
 
-    monkeypatch.setattr(engine_module, "_fsync", recording)
+    monkeypatch.setattr(engine_module, "fsync_path", recording)
     engine = students_db.make_engine(f"sqlite:///{path}")
     try:
         students_db.upgrade(engine)
